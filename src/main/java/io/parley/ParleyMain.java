@@ -1,0 +1,92 @@
+package io.parley;
+
+import io.parley.auth.SecretResolver;
+import io.parley.auth.TokenMinter;
+import io.parley.config.ConfigLoader;
+import io.parley.config.ParleyConfig;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** The launcher: {@code run} starts a node and drains it on SIGTERM; {@code token} prints a signed JWT. */
+public final class ParleyMain {
+
+  private static final Logger log = LoggerFactory.getLogger(ParleyMain.class);
+
+  private ParleyMain() {
+  }
+
+  public static void main(String[] args) {
+    LaunchArgs launch;
+    ParleyConfig config;
+    try {
+      launch = LaunchArgs.parse(args);
+      config = ParleyConfig.from(ConfigLoader.load(launch.configFile(), System.getenv()));
+    } catch (RuntimeException e) {
+      System.err.println("parley: " + e.getMessage());
+      System.err.println(LaunchArgs.usage());
+      System.exit(2);
+      return;
+    }
+    switch (launch.command()) {
+      case "run" -> run(config);
+      case "token" -> printToken(launch, config);
+      default -> {
+        System.err.println("parley: unknown command " + launch.command());
+        System.err.println(LaunchArgs.usage());
+        System.exit(2);
+      }
+    }
+  }
+
+  private static void run(ParleyConfig config) {
+    ParleyNode.start(config)
+        .onSuccess(ParleyMain::drainOnShutdown)
+        .onFailure(e -> {
+          log.error("event=start_failed error={}", e.getMessage());
+          System.exit(1);
+        });
+  }
+
+  /** SIGTERM (or Ctrl-C): drain, leave the cluster, and let the JVM exit within the grace period. */
+  private static void drainOnShutdown(ParleyNode node) {
+    long graceMs = node.config().shutdownGraceMs();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      CountDownLatch drained = new CountDownLatch(1);
+      node.drain().onComplete(r -> drained.countDown());
+      try {
+        if (!drained.await(graceMs, TimeUnit.MILLISECONDS)) {
+          log.warn("event=drain_timeout grace_ms={}", graceMs);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "parley-drain"));
+  }
+
+  private static void printToken(LaunchArgs launch, ParleyConfig config) {
+    if (launch.positional().size() != 1) {
+      System.err.println("parley: token needs exactly one USER");
+      System.err.println(LaunchArgs.usage());
+      System.exit(2);
+    }
+    String secret;
+    try {
+      secret = SecretResolver.resolve(config.auth());
+    } catch (RuntimeException e) {
+      System.err.println("parley: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
+      System.out.println(new TokenMinter(vertx, secret).mint(launch.positional().get(0), launch.admin(),
+          launch.ttlSeconds(), launch.rooms(), launch.publish()));
+    } finally {
+      vertx.close();
+    }
+  }
+}

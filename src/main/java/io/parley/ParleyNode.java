@@ -1,0 +1,188 @@
+package io.parley;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parley.auth.SecretResolver;
+import io.parley.auth.TokenVerifier;
+import io.parley.cluster.ClusterSetup;
+import io.parley.cluster.Presence;
+import io.parley.cluster.RoomBus;
+import io.parley.cluster.RoomHistory;
+import io.parley.config.ParleyConfig;
+import io.parley.hub.NodeHub;
+import io.parley.metrics.ParleyMetrics;
+import io.parley.session.SessionServices;
+import io.parley.transport.GatewayVerticle;
+import io.parley.transport.NodeState;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running parley node: a clustered Vert.x instance with its Hazelcast member, the node hub, and one gateway
+ * per event loop. Started by {@link ParleyMain}, and by tests (several in one JVM).
+ */
+public final class ParleyNode {
+
+  private static final Logger log = LoggerFactory.getLogger(ParleyNode.class);
+
+  private final Vertx vertx;
+  private final ParleyConfig config;
+  private final HazelcastClusterManager clusterManager;
+  private final NodeState state;
+  private final Presence presence;
+  private final List<GatewayVerticle> gateways;
+  private final int port;
+
+  private ParleyNode(Vertx vertx, ParleyConfig config, HazelcastClusterManager clusterManager, NodeState state,
+                     Presence presence, List<GatewayVerticle> gateways, int port) {
+    this.vertx = vertx;
+    this.config = config;
+    this.clusterManager = clusterManager;
+    this.state = state;
+    this.presence = presence;
+    this.gateways = gateways;
+    this.port = port;
+  }
+
+  public static Future<ParleyNode> start(ParleyConfig config) {
+    String secret;
+    try {
+      secret = SecretResolver.resolve(config.auth());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    HazelcastClusterManager clusterManager =
+        new HazelcastClusterManager(ClusterSetup.hazelcastConfig(config.cluster(), config.historySize()));
+    VertxOptions options = vertxOptions(config);
+    return Vertx.builder()
+        .with(options)
+        .withClusterManager(clusterManager)
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .buildClustered()
+        .compose(vertx -> deploy(vertx, config, secret, clusterManager, registry, options.getEventLoopPoolSize()));
+  }
+
+  private static VertxOptions vertxOptions(ParleyConfig config) {
+    VertxOptions options = new VertxOptions()
+        .setPreferNativeTransport(true)
+        .setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setJvmMetricsEnabled(true)
+            // no event-bus address label: one address per room would make one series per room
+            .setLabels(EnumSet.of(Label.EB_SIDE, Label.EB_FAILURE, Label.HTTP_METHOD, Label.HTTP_CODE,
+                Label.POOL_TYPE)));
+    String clusterAddress = ClusterSetup.resolve(config.cluster().host());
+    options.getEventBusOptions()
+        .setHost(clusterAddress)
+        .setPort(config.cluster().eventBusPort())
+        .setClusterPublicHost(clusterAddress);
+    return options;
+  }
+
+  private static Future<ParleyNode> deploy(Vertx vertx, ParleyConfig config, String secret,
+                                           HazelcastClusterManager clusterManager, PrometheusMeterRegistry registry,
+                                           int eventLoops) {
+    HazelcastInstance hazelcast = clusterManager.getHazelcastInstance();
+    String nodeId = clusterManager.getNodeId();
+    ParleyMetrics metrics = new ParleyMetrics(registry);
+    RoomBus bus = new RoomBus(vertx.eventBus());
+    RoomHistory history = new RoomHistory(hazelcast, vertx, config.historySize());
+    Presence presence = new Presence(hazelcast, bus, vertx, nodeId);
+    presence.watchMembership(hazelcast);
+    SessionServices services = new SessionServices(vertx, config, nodeId,
+        new TokenVerifier(vertx, config.auth(), secret), history, presence, bus, metrics);
+    NodeHub hub = new NodeHub(history);
+    metrics.roomsWithLocalMembers(hub::rooms);
+    NodeState state = new NodeState();
+    List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
+    int instances = config.gateways() > 0 ? config.gateways() : eventLoops;
+    return vertx.deployVerticle(hub)
+        .compose(id -> vertx.deployVerticle(() -> {
+          GatewayVerticle gateway = new GatewayVerticle(services, hub, state, registry);
+          gateways.add(gateway);
+          return gateway;
+        }, new DeploymentOptions().setInstances(instances)))
+        .map(id -> {
+          state.ready();
+          ParleyNode node = new ParleyNode(vertx, config, clusterManager, state, presence, gateways,
+              gateways.get(0).actualPort());
+          log.info("event=node_ready url={} node={} gateways={} cluster={} members={}", node.url(), nodeId,
+              instances, config.cluster().name(), clusterManager.getHazelcastInstance().getCluster().getMembers()
+                  .stream().map(m -> m.getAddress().getHost() + ":" + m.getAddress().getPort()).toList());
+          return node;
+        })
+        .recover(e -> vertx.close().transform(r -> Future.failedFuture(e)));
+  }
+
+  public String url() {
+    String host = config.http().host().equals("0.0.0.0") ? "127.0.0.1" : config.http().host();
+    return "http://" + host + ":" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String nodeId() {
+    return clusterManager.getNodeId();
+  }
+
+  public ParleyConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public NodeState state() {
+    return state;
+  }
+
+  public int connections() {
+    return gateways.stream().mapToInt(GatewayVerticle::connections).sum();
+  }
+
+  /**
+   * Drains the node: {@code /ready} goes 503 and new connections are refused, every session is closed with
+   * 1001 and its presence removed, then the node leaves the cluster. Bounded by {@code shutdown.gracePeriodMs}.
+   */
+  public Future<Void> drain() {
+    state.draining();
+    long graceMs = config.shutdownGraceMs();
+    log.info("event=node_draining node={} connections={} grace_ms={}", nodeId(), connections(), graceMs);
+    Future<Void> sessionsClosed = Future.join(gateways.stream().map(GatewayVerticle::drain).toList()).mapEmpty();
+    return sessionsClosed
+        .timeout(graceMs * 2 / 3, TimeUnit.MILLISECONDS)
+        .recover(e -> {
+          log.warn("event=drain_incomplete node={} error={}", nodeId(), e.toString());
+          return Future.succeededFuture();
+        })
+        .compose(v -> {
+          presence.stopWatching(clusterManager.getHazelcastInstance());
+          return vertx.close();
+        })
+        .onComplete(r -> log.info("event=node_stopped node={}", nodeId()));
+  }
+
+  /** Stops at once, as a crash would look to the rest of the cluster only in that it leaves cleanly. */
+  public Future<Void> close() {
+    state.draining();
+    return vertx.close();
+  }
+}

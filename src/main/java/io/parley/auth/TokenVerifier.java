@@ -1,0 +1,115 @@
+package io.parley.auth;
+
+import io.parley.config.ParleyConfig.AuthConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+
+import java.util.List;
+
+/**
+ * Verifies a JWT and turns its claims into a {@link Principal}. Failures carry a message fit for the
+ * client; the token itself is never part of any message or log line.
+ */
+public final class TokenVerifier {
+
+  private static final int MAX_USER_LENGTH = 128;
+
+  private final JWTAuth jwt;
+  private final boolean requireExp;
+
+  public TokenVerifier(Vertx vertx, AuthConfig auth, String secret) {
+    this.jwt = hs256(vertx, secret, auth.leewaySeconds());
+    this.requireExp = auth.requireExp();
+  }
+
+  static JWTAuth hs256(Vertx vertx, String secret, int leewaySeconds) {
+    return JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret))
+        .setJWTOptions(new JWTOptions().setLeeway(leewaySeconds)));
+  }
+
+  public Future<Principal> verify(String token) {
+    if (token == null || token.isBlank()) {
+      return Future.failedFuture(new InvalidToken("missing token"));
+    }
+    return jwt.authenticate(new TokenCredentials(token))
+        .recover(e -> Future.failedFuture(new InvalidToken("invalid token: " + clientSafe(e))))
+        .compose(user -> principal(user.attributes().getJsonObject("accessToken")));
+  }
+
+  private Future<Principal> principal(JsonObject claims) {
+    if (claims == null) {
+      return Future.failedFuture(new InvalidToken("invalid token: no claims"));
+    }
+    Object sub = claims.getValue("sub");
+    if (!(sub instanceof String user) || user.isEmpty() || user.length() > MAX_USER_LENGTH) {
+      return Future.failedFuture(new InvalidToken("invalid token: claim sub must be a string of 1 to "
+          + MAX_USER_LENGTH + " characters"));
+    }
+    Object exp = claims.getValue("exp");
+    if (requireExp && !(exp instanceof Number)) {
+      return Future.failedFuture(new InvalidToken("invalid token: claim exp is required"));
+    }
+    try {
+      return Future.succeededFuture(new Principal(user,
+          patterns(claims, "rooms", RoomPatterns.ANY),
+          patterns(claims, "publish", RoomPatterns.NONE),
+          Boolean.TRUE.equals(claims.getValue("admin")),
+          exp instanceof Number n ? n.longValue() : 0L));
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new InvalidToken("invalid token: " + e.getMessage()));
+    }
+  }
+
+  private static RoomPatterns patterns(JsonObject claims, String name, RoomPatterns absent) {
+    Object value = claims.getValue(name);
+    if (value == null) {
+      return absent;
+    }
+    if (!(value instanceof JsonArray array) || !array.stream().allMatch(String.class::isInstance)) {
+      throw new IllegalArgumentException("claim " + name + " must be an array of strings");
+    }
+    return RoomPatterns.of(array.stream().map(String.class::cast).toList());
+  }
+
+  /** Vert.x messages may quote parts of the token; keep only the kind of failure. */
+  private static String clientSafe(Throwable e) {
+    String message = String.valueOf(e.getMessage()).toLowerCase();
+    if (message.contains("expired")) {
+      return "expired";
+    }
+    if (message.contains("signature")) {
+      return "bad signature";
+    }
+    return "not a valid signed JWT";
+  }
+
+  /** A token that does not authenticate; the message is safe to send to the client. */
+  public static final class InvalidToken extends RuntimeException {
+    public InvalidToken(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Claims for {@link TokenMinter}; kept here so both sides agree on names. */
+  public static JsonObject claims(String user, boolean admin, List<String> rooms, List<String> publish) {
+    JsonObject claims = new JsonObject();
+    if (admin) {
+      claims.put("admin", true);
+    }
+    if (rooms != null) {
+      claims.put("rooms", new JsonArray(rooms));
+    }
+    if (publish != null) {
+      claims.put("publish", new JsonArray(publish));
+    }
+    return claims;
+  }
+}

@@ -1,0 +1,67 @@
+package io.parley.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.RingbufferConfig;
+import io.parley.config.ParleyConfig.ClusterConfig;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+
+/**
+ * The Hazelcast configuration of a node: Vert.x's own structures (from its default-cluster.xml), TCP-IP join
+ * on the configured host and members with multicast off, and parley's structures with one synchronous backup.
+ */
+public final class ClusterSetup {
+
+  private ClusterSetup() {
+  }
+
+  public static Config hazelcastConfig(ClusterConfig cluster, int historySize) {
+    Config config = ConfigUtil.loadConfig();
+    config.setClusterName(cluster.name());
+    String address = resolve(cluster.host());
+    long heartbeatTimeoutSeconds = Math.max(2, cluster.failureDetectionMs() / 1000);
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    // parley drains first and then leaves the cluster itself (see ParleyNode.drain)
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    config.setProperty("hazelcast.local.localAddress", address);
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(heartbeatTimeoutSeconds));
+    config.setProperty("hazelcast.wait.seconds.before.join", "1");
+    // two nodes that started at the same moment may each found a cluster: merge them soon, not after 5 minutes
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(cluster.port()).setPortAutoIncrement(false);
+    network.getInterfaces().setEnabled(true).setInterfaces(List.of(address));
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    List<String> members = cluster.members().isEmpty() ? List.of(address + ":" + cluster.port()) : cluster.members();
+    join.getTcpIpConfig().setEnabled(true).setMembers(members);
+
+    config.addRingBufferConfig(new RingbufferConfig(RoomHistory.RING_PREFIX + "*")
+        .setCapacity(historySize)
+        .setBackupCount(1)
+        .setAsyncBackupCount(0));
+    config.addMapConfig(new MapConfig(Presence.MAP_NAME).setBackupCount(1).setAsyncBackupCount(0));
+    return config;
+  }
+
+  /** Hazelcast binds to an address, not a name: resolve container or host names here. */
+  public static String resolve(String host) {
+    try {
+      return InetAddress.getByName(host).getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("cluster.host " + host + " does not resolve", e);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package io.parley.cluster;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Cluster-wide presence: which users are in which room, through which sessions on which nodes. A user's first
+ * session joining and last session leaving a room are published as {@code presence} pushes. When a node leaves
+ * or dies, the survivors remove its sessions (idempotently: whichever survivor gets there first reports the
+ * departures, the others find nothing left to remove).
+ */
+public final class Presence {
+
+  static final String MAP_NAME = "parley.presence";
+  private static final Logger log = LoggerFactory.getLogger(Presence.class);
+
+  private final IMap<String, RoomPresence> rooms;
+  private final RoomBus bus;
+  private final Vertx vertx;
+  private final String nodeId;
+  private UUID listenerId;
+
+  public Presence(HazelcastInstance hazelcast, RoomBus bus, Vertx vertx, String nodeId) {
+    this.rooms = hazelcast.getMap(MAP_NAME);
+    this.bus = bus;
+    this.vertx = vertx;
+    this.nodeId = nodeId;
+  }
+
+  /** Start removing the sessions of nodes that leave the cluster. */
+  public void watchMembership(HazelcastInstance hazelcast) {
+    listenerId = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        removeNode(event.getMember().getUuid().toString());
+      }
+    });
+  }
+
+  public void stopWatching(HazelcastInstance hazelcast) {
+    if (listenerId != null) {
+      hazelcast.getCluster().removeMembershipListener(listenerId);
+    }
+  }
+
+  public Future<Void> join(String room, String user, String sessionId) {
+    return Future.fromCompletionStage(rooms.submitToKey(room, new PresenceProcessors.Join(user, key(sessionId))),
+            vertx.getOrCreateContext())
+        .map(first -> {
+          if (first) {
+            bus.publishPresence(room, user, true);
+          }
+          return null;
+        });
+  }
+
+  public Future<Void> leave(String room, String user, String sessionId) {
+    return Future.fromCompletionStage(rooms.submitToKey(room, new PresenceProcessors.Leave(user, key(sessionId))),
+            vertx.getOrCreateContext())
+        .map(last -> {
+          if (last) {
+            bus.publishPresence(room, user, false);
+          }
+          return null;
+        });
+  }
+
+  /** The users in a room, each once, sorted. */
+  public Future<List<String>> users(String room) {
+    return Future.fromCompletionStage(rooms.getAsync(room), vertx.getOrCreateContext())
+        .map(presence -> presence == null ? List.of() : presence.users());
+  }
+
+  private void removeNode(String departed) {
+    vertx.executeBlocking(() -> rooms.executeOnEntries(new PresenceProcessors.RemoveNode(departed)), false)
+        .onSuccess(result -> publishDepartures(departed, result))
+        .onFailure(e -> log.warn("event=presence_cleanup_failed node={} error={}", departed, e.toString()));
+  }
+
+  private void publishDepartures(String departed, Map<String, List<String>> goneByRoom) {
+    int count = 0;
+    for (Map.Entry<String, List<String>> room : goneByRoom.entrySet()) {
+      for (String user : room.getValue()) {
+        bus.publishPresence(room.getKey(), user, false);
+        count++;
+      }
+    }
+    log.info("event=presence_cleanup node={} departed={} users_left={}", nodeId, departed, count);
+  }
+
+  private String key(String sessionId) {
+    return nodeId + "/" + sessionId;
+  }
+}

@@ -1,0 +1,63 @@
+package io.parley.cluster;
+
+import com.hazelcast.map.EntryProcessor;
+
+import java.io.Serial;
+import java.util.List;
+import java.util.Map;
+
+/** The atomic presence changes, run by Hazelcast on the partition that owns the room's entry. */
+final class PresenceProcessors {
+
+  private PresenceProcessors() {
+  }
+
+  /** Adds a session; returns true when it is the user's first in the room. */
+  record Join(String user, String sessionKey) implements EntryProcessor<String, RoomPresence, Boolean> {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Boolean process(Map.Entry<String, RoomPresence> entry) {
+      RoomPresence presence = entry.getValue() == null ? new RoomPresence() : entry.getValue();
+      boolean first = presence.add(user, sessionKey);
+      entry.setValue(presence);
+      return first;
+    }
+  }
+
+  /** Removes a session; returns true when it was the user's last in the room. */
+  record Leave(String user, String sessionKey) implements EntryProcessor<String, RoomPresence, Boolean> {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Boolean process(Map.Entry<String, RoomPresence> entry) {
+      RoomPresence presence = entry.getValue();
+      if (presence == null) {
+        return false;
+      }
+      boolean last = presence.remove(user, sessionKey);
+      entry.setValue(presence.isEmpty() ? null : presence);
+      return last;
+    }
+  }
+
+  /** Removes every session of a departed node; returns the users who left the room with it. */
+  record RemoveNode(String nodeId) implements EntryProcessor<String, RoomPresence, List<String>> {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public List<String> process(Map.Entry<String, RoomPresence> entry) {
+      RoomPresence presence = entry.getValue();
+      if (presence == null) {
+        return List.of();
+      }
+      List<String> gone = presence.removeNode(nodeId);
+      // a user may still be present through another node's session: write back whatever changed
+      entry.setValue(presence.isEmpty() ? null : presence);
+      return gone;
+    }
+  }
+}

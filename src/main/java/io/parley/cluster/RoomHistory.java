@@ -1,0 +1,127 @@
+package io.parley.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.ringbuffer.OverflowPolicy;
+import com.hazelcast.ringbuffer.ReadResultSet;
+import com.hazelcast.ringbuffer.Ringbuffer;
+import com.hazelcast.ringbuffer.StaleSequenceException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Room history and sequence numbers, in one Hazelcast Ringbuffer per room (capacity {@code history.size},
+ * one synchronous backup). The ring's sequence gives the room's seq: protocol seq = ring sequence + 1, so the
+ * first message is seq 1 and an empty room has seq 0. Every node reads the same ring, so any node can serve
+ * history and recovery for any room.
+ */
+public final class RoomHistory {
+
+  static final String RING_PREFIX = "parley.room.";
+  /** Hazelcast refuses to read more than this many items in one call. */
+  private static final int MAX_BATCH = 1000;
+
+  private final HazelcastInstance hazelcast;
+  private final Vertx vertx;
+  private final int capacity;
+  private final ConcurrentHashMap<String, Ringbuffer<String>> rings = new ConcurrentHashMap<>();
+
+  public RoomHistory(HazelcastInstance hazelcast, Vertx vertx, int capacity) {
+    this.hazelcast = hazelcast;
+    this.vertx = vertx;
+    this.capacity = capacity;
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+
+  /** Stores a message (already encoded, see {@code Frames.storedMessage}); completes with its seq once stored. */
+  public Future<Long> append(String room, String stored) {
+    return Future.fromCompletionStage(ring(room).addAsync(stored, OverflowPolicy.OVERWRITE),
+        vertx.getOrCreateContext()).map(sequence -> sequence + 1);
+  }
+
+  /** The newest seq of the room, 0 if it has no message. */
+  public Future<Long> latestSeq(String room) {
+    return vertx.executeBlocking(() -> ring(room).tailSequence() + 1, false);
+  }
+
+  /**
+   * Messages after {@code since} (oldest first, at most {@code limit}), or with {@code since < 0} the newest
+   * {@code limit} messages. {@link HistoryPage#complete()} is false when messages the client asked for
+   * were already overwritten (or the client claims a seq the room never reached).
+   */
+  public Future<HistoryPage> read(String room, long since, int limit) {
+    return vertx.executeBlocking(() -> readBlocking(room, since, limit), false);
+  }
+
+  /** Messages with {@code from <= seq <= to}, for filling a gap in live delivery. */
+  public Future<HistoryPage> range(String room, long from, long to) {
+    return read(room, from - 1, (int) Math.min(Integer.MAX_VALUE, to - from + 1));
+  }
+
+  private HistoryPage readBlocking(String room, long since, int limit) throws InterruptedException {
+    Ringbuffer<String> ring = ring(room);
+    for (int attempt = 0; ; attempt++) {
+      long head = ring.headSequence();
+      long tail = ring.tailSequence();
+      long latest = tail + 1;
+      long start;
+      boolean complete;
+      if (since < 0) {
+        start = Math.max(head, tail - limit + 1);
+        complete = true;
+      } else {
+        complete = since >= head && since <= latest;
+        start = Math.max(since, head);
+      }
+      long end = Math.min(tail, start + limit - 1);
+      try {
+        return new HistoryPage(readRange(room, ring, start, end), latest, complete && attempt == 0);
+      } catch (StaleSequenceException e) {
+        // overwritten while we read: start again from the new head, and say something was lost
+        if (attempt > 0) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static List<HistoryEntry> readRange(String room, Ringbuffer<String> ring, long start, long end)
+      throws InterruptedException {
+    List<HistoryEntry> entries = new ArrayList<>((int) Math.max(0, end - start + 1));
+    long next = start;
+    while (next <= end) {
+      int count = (int) Math.min(MAX_BATCH, end - next + 1);
+      ReadResultSet<String> batch = await(ring.readManyAsync(next, 0, count, null).toCompletableFuture());
+      if (batch.size() == 0) {
+        break;
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        entries.add(new HistoryEntry(room, batch.getSequence(i) + 1, batch.get(i)));
+      }
+      next = batch.getNextSequenceToReadFrom();
+    }
+    return entries;
+  }
+
+  private static <T> T await(java.util.concurrent.CompletableFuture<T> future) throws InterruptedException {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private Ringbuffer<String> ring(String room) {
+    return rings.computeIfAbsent(room, r -> hazelcast.getRingbuffer(RING_PREFIX + r));
+  }
+}

@@ -1,0 +1,66 @@
+package io.parley.cluster;
+
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Who is in one room, cluster-wide: user id → the sessions ({@code nodeId/sessionId}) through which they are
+ * in it. Only ever changed inside a Hazelcast entry processor, so each change is atomic on the partition owner.
+ */
+final class RoomPresence implements Serializable {
+
+  @Serial
+  private static final long serialVersionUID = 1L;
+
+  private final HashMap<String, HashSet<String>> sessionsByUser = new HashMap<>();
+
+  /** @return true if this is the user's first session in the room */
+  boolean add(String user, String sessionKey) {
+    HashSet<String> sessions = sessionsByUser.computeIfAbsent(user, u -> new HashSet<>());
+    boolean first = sessions.isEmpty();
+    sessions.add(sessionKey);
+    return first;
+  }
+
+  /** @return true if that was the user's last session in the room */
+  boolean remove(String user, String sessionKey) {
+    HashSet<String> sessions = sessionsByUser.get(user);
+    if (sessions == null || !sessions.remove(sessionKey)) {
+      return false;
+    }
+    if (sessions.isEmpty()) {
+      sessionsByUser.remove(user);
+      return true;
+    }
+    return false;
+  }
+
+  /** Drops every session of a node; @return the users who thereby left the room */
+  List<String> removeNode(String nodeId) {
+    String prefix = nodeId + "/";
+    List<String> gone = new ArrayList<>();
+    for (Map.Entry<String, HashSet<String>> entry : new ArrayList<>(sessionsByUser.entrySet())) {
+      Set<String> sessions = entry.getValue();
+      if (sessions.removeIf(key -> key.startsWith(prefix)) && sessions.isEmpty()) {
+        sessionsByUser.remove(entry.getKey());
+        gone.add(entry.getKey());
+      }
+    }
+    return gone;
+  }
+
+  boolean isEmpty() {
+    return sessionsByUser.isEmpty();
+  }
+
+  List<String> users() {
+    return new ArrayList<>(new TreeSet<>(sessionsByUser.keySet()));
+  }
+}

@@ -1,0 +1,100 @@
+package io.parley.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * The node's typed, validated configuration. Built once at start-up from the layered JSON
+ * ({@link ConfigLoader}); every duration is in milliseconds, every size in bytes.
+ */
+public record ParleyConfig(
+    int gateways,
+    HttpConfig http,
+    AuthConfig auth,
+    ClusterConfig cluster,
+    int historySize,
+    Limits limits,
+    Heartbeat heartbeat,
+    long shutdownGraceMs) {
+
+  /** HTTP listener. {@code allowedOrigins} empty means same origin only; {@code "*"} allows any (demo only). */
+  public record HttpConfig(String host, int port, List<String> allowedOrigins, int maxRequestBytes) {
+  }
+
+  /**
+   * JWT verification. The secret comes from {@code secret}, else from {@code secretFile}; with
+   * {@code generateSecret} (local demo only) a missing file is created with a random secret.
+   */
+  public record AuthConfig(long timeoutMs, String secret, String secretFile, boolean generateSecret,
+                           boolean requireExp, int leewaySeconds) {
+  }
+
+  /** Hazelcast TCP-IP join on {@code host:port}; {@code members} empty means a cluster of one. */
+  public record ClusterConfig(String name, String host, int port, List<String> members, int eventBusPort,
+                              long failureDetectionMs) {
+  }
+
+  /** DoS guards: the largest inbound text frame, rooms one connection may join, bytes queued to a slow client. */
+  public record Limits(int maxFrameBytes, int maxRoomsPerConnection, int maxQueuedBytes) {
+  }
+
+  /** WebSocket ping every {@code intervalMs}; close after {@code timeoutMs} without any inbound frame or pong. */
+  public record Heartbeat(long intervalMs, long timeoutMs) {
+  }
+
+  public static ParleyConfig from(JsonObject json) {
+    JsonObject http = json.getJsonObject("http");
+    JsonObject auth = json.getJsonObject("auth");
+    JsonObject jwt = auth.getJsonObject("jwt");
+    JsonObject cluster = json.getJsonObject("cluster");
+    JsonObject limits = json.getJsonObject("limits");
+    JsonObject heartbeat = json.getJsonObject("heartbeat");
+    ParleyConfig config = new ParleyConfig(
+        json.getJsonObject("node").getInteger("gateways"),
+        new HttpConfig(http.getString("host"), http.getInteger("port"), strings(http, "allowedOrigins"),
+            http.getInteger("maxRequestBytes")),
+        new AuthConfig(auth.getLong("timeoutMs"), jwt.getString("secret"), jwt.getString("secretFile"),
+            jwt.getBoolean("generateSecret"), jwt.getBoolean("requireExp"), jwt.getInteger("leewaySeconds")),
+        new ClusterConfig(cluster.getString("name"), cluster.getString("host"), cluster.getInteger("port"),
+            strings(cluster, "members"), cluster.getInteger("eventBusPort"), cluster.getLong("failureDetectionMs")),
+        json.getJsonObject("history").getInteger("size"),
+        new Limits(limits.getInteger("maxFrameBytes"), limits.getInteger("maxRoomsPerConnection"),
+            limits.getInteger("maxQueuedBytes")),
+        new Heartbeat(heartbeat.getLong("intervalMs"), heartbeat.getLong("timeoutMs")),
+        json.getJsonObject("shutdown").getLong("gracePeriodMs"));
+    config.validate();
+    return config;
+  }
+
+  private static List<String> strings(JsonObject json, String key) {
+    return json.getJsonArray(key).stream().map(String::valueOf).toList();
+  }
+
+  private void validate() {
+    require(gateways >= 0, "node.gateways must be >= 0 (0 = one per event loop)");
+    require(http.port >= 0 && http.port <= 65535, "http.port must be 0..65535");
+    require(http.maxRequestBytes > 0, "http.maxRequestBytes must be > 0");
+    require(auth.timeoutMs > 0, "auth.timeoutMs must be > 0");
+    require(cluster.port > 0 && cluster.port <= 65535, "cluster.port must be 1..65535");
+    require(cluster.failureDetectionMs >= 1000, "cluster.failureDetectionMs must be >= 1000");
+    require(historySize >= 1, "history.size must be >= 1");
+    require(limits.maxFrameBytes >= 256, "limits.maxFrameBytes must be >= 256");
+    require(limits.maxRoomsPerConnection >= 1, "limits.maxRoomsPerConnection must be >= 1");
+    require(limits.maxQueuedBytes >= limits.maxFrameBytes, "limits.maxQueuedBytes must be >= limits.maxFrameBytes");
+    require(heartbeat.intervalMs > 0, "heartbeat.intervalMs must be > 0");
+    require(heartbeat.timeoutMs > heartbeat.intervalMs, "heartbeat.timeoutMs must be > heartbeat.intervalMs");
+    require(shutdownGraceMs > 0, "shutdown.gracePeriodMs must be > 0");
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException("invalid configuration: " + message);
+    }
+  }
+
+  /** True when any origin may connect: only the local demo configuration should say so. */
+  public boolean anyOrigin() {
+    return http.allowedOrigins.contains("*");
+  }
+}

@@ -1,0 +1,110 @@
+package io.parley.hub;
+
+import io.parley.metrics.ParleyMetrics;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One gateway's index of its sessions by room, touched only on that gateway's event loop. The first local
+ * member of a room attaches this shard to the node's {@link NodeHub}; the last one out detaches it.
+ */
+public final class LocalRooms {
+
+  private final Context context;
+  private final NodeHub hub;
+  private final ParleyMetrics metrics;
+  private final Map<String, Room> rooms = new HashMap<>();
+  /** True while handing a frame to members: a member that closes then must not change the set under us. */
+  private boolean delivering;
+
+  public LocalRooms(Context context, NodeHub hub, ParleyMetrics metrics) {
+    this.context = context;
+    this.hub = hub;
+    this.metrics = metrics;
+  }
+
+  private static final class Room {
+    final Set<RoomMember> members = new LinkedHashSet<>();
+    Future<Void> ready;
+  }
+
+  Context context() {
+    return context;
+  }
+
+  /** Adds a member; completes on this gateway's loop once the node receives the room's messages. */
+  public Future<Void> add(String room, RoomMember member) {
+    Room local = rooms.get(room);
+    if (local == null) {
+      local = new Room();
+      rooms.put(room, local);
+      local.ready = onThisLoop(hub.attach(room, this));
+      Room attached = local;
+      local.ready.onFailure(e -> {
+        // nobody can be served through a failed subscription: forget it so the next join tries again
+        if (rooms.get(room) == attached) {
+          rooms.remove(room);
+          hub.detach(room, this);
+        }
+      });
+    }
+    local.members.add(member);
+    return local.ready;
+  }
+
+  public void remove(String room, RoomMember member) {
+    if (delivering) {
+      context.runOnContext(v -> remove(room, member));
+      return;
+    }
+    Room local = rooms.get(room);
+    if (local == null || !local.members.remove(member) || !local.members.isEmpty()) {
+      return;
+    }
+    rooms.remove(room);
+    hub.detach(room, this);
+  }
+
+  void deliverMessage(String room, long seq, String frame) {
+    Room local = rooms.get(room);
+    if (local == null) {
+      return;
+    }
+    delivering = true;
+    try {
+      for (RoomMember member : local.members) {
+        member.onRoomMessage(room, seq, frame);
+      }
+    } finally {
+      delivering = false;
+    }
+    metrics.delivered(local.members.size());
+  }
+
+  void deliverEvent(String room, String frame) {
+    Room local = rooms.get(room);
+    if (local == null) {
+      return;
+    }
+    delivering = true;
+    try {
+      for (RoomMember member : local.members) {
+        member.onRoomEvent(room, frame);
+      }
+    } finally {
+      delivering = false;
+    }
+  }
+
+  private <T> Future<T> onThisLoop(Future<T> future) {
+    Promise<T> promise = Promise.promise();
+    future.onComplete(result -> context.runOnContext(v -> promise.handle(result)));
+    return promise.future();
+  }
+}

@@ -1,0 +1,185 @@
+package io.parley.hub;
+
+import io.parley.cluster.HistoryEntry;
+import io.parley.cluster.HistoryPage;
+import io.parley.cluster.RoomBus;
+import io.parley.cluster.RoomHistory;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * This node's rooms: one event-bus consumer per room with local members (not one per connection), whatever
+ * the number of gateways. A message arriving for a room is put in seq order and handed to each gateway
+ * shard with members in it, which writes the same encoded frame to its sessions. Runs on its own event loop;
+ * every field is touched only there.
+ */
+public final class NodeHub extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(NodeHub.class);
+  /** How long a missing seq may hold back later ones before it is fetched from history. */
+  static final long GAP_WAIT_MS = 200;
+  /** Beyond this many held-back messages, fetch the gap at once rather than wait. */
+  static final int MAX_AHEAD = 10_000;
+
+  private final RoomHistory history;
+  private final Map<String, RoomFeed> feeds = new HashMap<>();
+  private final AtomicInteger roomCount = new AtomicInteger();
+
+  public NodeHub(RoomHistory history) {
+    this.history = history;
+  }
+
+  /** Rooms with local members; safe to read from any thread. */
+  public int rooms() {
+    return roomCount.get();
+  }
+
+  /**
+   * Adds a shard to a room's feed, subscribing the node to the room if it is the first.
+   * Completes (on the hub's loop) once the node receives the room's messages.
+   */
+  public Future<Void> attach(String room, LocalRooms shard) {
+    return onHub(() -> {
+      RoomFeed feed = feeds.get(room);
+      if (feed == null) {
+        feed = new RoomFeed(room);
+        feeds.put(room, feed);
+        roomCount.set(feeds.size());
+        feed.ready = subscribe(feed);
+      }
+      feed.shards.add(shard);
+      return feed.ready;
+    });
+  }
+
+  /** Removes a shard; the last one out unsubscribes the node from the room. */
+  public void detach(String room, LocalRooms shard) {
+    context.runOnContext(v -> {
+      RoomFeed feed = feeds.get(room);
+      if (feed == null || !feed.shards.remove(shard) || !feed.shards.isEmpty()) {
+        return;
+      }
+      feeds.remove(room);
+      roomCount.set(feeds.size());
+      vertx.cancelTimer(feed.gapTimer);
+      feed.consumer.unregister();
+    });
+  }
+
+  private Future<Void> subscribe(RoomFeed feed) {
+    feed.consumer = vertx.eventBus().consumer(RoomBus.address(feed.room), message -> onMessage(feed, message));
+    return feed.consumer.completion()
+        .compose(v -> history.latestSeq(feed.room))
+        .map(latest -> {
+          start(feed, latest);
+          return null;
+        });
+  }
+
+  /** Everything up to {@code latest} is history; live delivery starts right after it. */
+  private void start(RoomFeed feed, long latest) {
+    feed.nextSeq = latest + 1;
+    feed.ahead.headMap(feed.nextSeq).clear();
+    drainInOrder(feed);
+  }
+
+  private void onMessage(RoomFeed feed, Message<String> message) {
+    String seqHeader = message.headers().get(RoomBus.SEQ_HEADER);
+    if (seqHeader == null) {
+      dispatchEvent(feed, message.body());
+      return;
+    }
+    long seq = Long.parseLong(seqHeader);
+    if (!feed.started()) {
+      feed.ahead.put(seq, message.body());
+      return;
+    }
+    if (seq < feed.nextSeq) {
+      return; // already delivered (e.g. fetched while filling a gap)
+    }
+    feed.ahead.put(seq, message.body());
+    drainInOrder(feed);
+  }
+
+  private void drainInOrder(RoomFeed feed) {
+    while (!feed.ahead.isEmpty() && feed.ahead.firstKey() == feed.nextSeq) {
+      dispatchMessage(feed, feed.nextSeq, feed.ahead.pollFirstEntry().getValue());
+      feed.nextSeq++;
+    }
+    if (feed.ahead.isEmpty()) {
+      vertx.cancelTimer(feed.gapTimer);
+      feed.gapTimer = -1;
+    } else if (feed.ahead.size() > MAX_AHEAD) {
+      fillGap(feed);
+    } else if (feed.gapTimer < 0) {
+      feed.gapTimer = vertx.setTimer(GAP_WAIT_MS, id -> {
+        feed.gapTimer = -1;
+        fillGap(feed);
+      });
+    }
+  }
+
+  /** A seq is missing for too long: read it from history (it was stored before it was published). */
+  private void fillGap(RoomFeed feed) {
+    if (feed.ahead.isEmpty() || feeds.get(feed.room) != feed) {
+      return;
+    }
+    long from = feed.nextSeq;
+    long to = feed.ahead.firstKey() - 1;
+    history.range(feed.room, from, to).onComplete(result -> {
+      if (result.succeeded()) {
+        deliverFetched(feed, result.result());
+      } else {
+        log.warn("event=gap_fill_failed room={} from={} to={} error={}", feed.room, from, to,
+            result.cause().toString());
+      }
+      // whatever could not be fetched is gone from history too: skip it rather than stall the room
+      if (!feed.ahead.isEmpty() && feed.ahead.firstKey() > feed.nextSeq) {
+        feed.nextSeq = feed.ahead.firstKey();
+      }
+      drainInOrder(feed);
+    });
+  }
+
+  private void deliverFetched(RoomFeed feed, HistoryPage page) {
+    for (HistoryEntry entry : page.messages()) {
+      if (entry.seq() == feed.nextSeq) {
+        feed.ahead.remove(entry.seq());
+        dispatchMessage(feed, entry.seq(), entry.frame());
+        feed.nextSeq++;
+      }
+    }
+  }
+
+  private void dispatchMessage(RoomFeed feed, long seq, String frame) {
+    for (LocalRooms shard : feed.shards) {
+      shard.context().runOnContext(v -> shard.deliverMessage(feed.room, seq, frame));
+    }
+  }
+
+  private void dispatchEvent(RoomFeed feed, String frame) {
+    for (LocalRooms shard : feed.shards) {
+      shard.context().runOnContext(v -> shard.deliverEvent(feed.room, frame));
+    }
+  }
+
+  /** Runs {@code action} on the hub's loop and relays its outcome. */
+  private <T> Future<T> onHub(java.util.function.Supplier<Future<T>> action) {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(promise));
+    return promise.future();
+  }
+
+  public Context hubContext() {
+    return context;
+  }
+}

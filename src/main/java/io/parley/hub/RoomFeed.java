@@ -1,0 +1,34 @@
+package io.parley.hub;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.MessageConsumer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * One room's subscription on this node: its event-bus consumer, the gateway shards with members in the room,
+ * and the reordering state that turns the bus's arrival order into seq order (two publishers on two nodes
+ * may store seq 7 before seq 8 yet have 8 arrive first). Touched only on the hub's event loop.
+ */
+final class RoomFeed {
+
+  final String room;
+  final List<LocalRooms> shards = new ArrayList<>(4);
+  MessageConsumer<String> consumer;
+  Future<Void> ready;
+  /** The next seq to hand out; 0 until the room's latest seq is known. */
+  long nextSeq;
+  /** Messages that arrived ahead of a missing seq, by seq. */
+  final TreeMap<Long, String> ahead = new TreeMap<>();
+  long gapTimer = -1;
+
+  RoomFeed(String room) {
+    this.room = room;
+  }
+
+  boolean started() {
+    return nextSeq > 0;
+  }
+}

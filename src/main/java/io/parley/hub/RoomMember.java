@@ -1,0 +1,11 @@
+package io.parley.hub;
+
+/** A local member of a room, as the hub sees it: something to hand encoded push frames to. */
+public interface RoomMember {
+
+  /** A room message, in seq order, exactly once per seq; {@code frame} is shared by all receivers. */
+  void onRoomMessage(String room, long seq, String frame);
+
+  /** A push without a seq (presence). */
+  void onRoomEvent(String room, String frame);
+}

@@ -1,0 +1,32 @@
+package io.parley.protocol;
+
+/**
+ * WebSocket/SockJS close codes parley sends (PROTOCOL.md, "Close codes"). 1000–1015 are RFC 6455's;
+ * 4000–4999 are reserved by the RFC for applications.
+ */
+public enum CloseCode {
+  NORMAL(1000, "normal"),
+  /** The node is draining: reconnect to any node and join with {@code since}. */
+  GOING_AWAY(1001, "node shutting down"),
+  UNAUTHORIZED(4001, "unauthorized"),
+  /** Too slow a consumer (outbound queue overflowed), or too many protocol errors. */
+  POLICY(4008, "policy violation"),
+  FRAME_TOO_LARGE(4009, "frame too large"),
+  CONNECTION_RATE(4029, "connection rate limit");
+
+  private final int code;
+  private final String reason;
+
+  CloseCode(int code, String reason) {
+    this.code = code;
+    this.reason = reason;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  public String reason() {
+    return reason;
+  }
+}

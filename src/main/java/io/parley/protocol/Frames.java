@@ -1,0 +1,63 @@
+package io.parley.protocol;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** Builds the frames the server sends (PROTOCOL.md). Field order follows the spec's examples. */
+public final class Frames {
+
+  private Frames() {
+  }
+
+  public static JsonObject ok(Object id) {
+    JsonObject ok = new JsonObject().put("type", "ok");
+    if (id != null) {
+      ok.put("id", id);
+    }
+    return ok;
+  }
+
+  public static JsonObject pong(Object id) {
+    JsonObject pong = new JsonObject().put("type", "pong");
+    if (id != null) {
+      pong.put("id", id);
+    }
+    return pong;
+  }
+
+  public static String error(Object id, ErrorCode code, String message) {
+    JsonObject error = new JsonObject().put("type", "error");
+    if (id != null) {
+      error.put("id", id);
+    }
+    return error.put("code", code.wireName()).put("message", message).encode();
+  }
+
+  /** A room message as stored in history: everything but the room and the seq, which the position gives. */
+  public static String storedMessage(String from, Object body, long ts) {
+    return new JsonObject().put("from", from).put("body", body).put("ts", ts).encode();
+  }
+
+  /**
+   * The {@code message} push for a stored room message. The routing fields are spliced in front of the stored
+   * encoding so the body is encoded once, whatever the number of receivers; room names need no escaping.
+   */
+  public static String roomMessage(String room, long seq, String stored) {
+    return "{\"type\":\"message\",\"room\":\"" + room + "\",\"seq\":" + seq + "," + stored.substring(1);
+  }
+
+  public static String presence(String room, String user, boolean joined) {
+    return new JsonObject()
+        .put("type", "presence")
+        .put("room", room)
+        .put("user", user)
+        .put("state", joined ? "join" : "leave")
+        .encode();
+  }
+
+  public static JsonArray array(Iterable<?> values) {
+    JsonArray array = new JsonArray();
+    values.forEach(array::add);
+    return array;
+  }
+}

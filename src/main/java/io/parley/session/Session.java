@@ -1,0 +1,215 @@
+package io.parley.session;
+
+import io.parley.auth.Principal;
+import io.parley.hub.LocalRooms;
+import io.parley.hub.RoomMember;
+import io.parley.protocol.CloseCode;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.Frames;
+import io.parley.protocol.ProtocolException;
+import io.parley.transport.Transport;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * One client connection: who it is, which rooms it is in, its timers and its outbound limit. Lives on one
+ * gateway's event loop; every method must be called there. Requests are served by {@link SessionRequests}.
+ */
+public final class Session implements RoomMember {
+
+  private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+  private final String id;
+  private final Transport transport;
+  private final SessionServices services;
+  private final LocalRooms localRooms;
+  private final SessionRequests requests;
+  private final Map<String, RoomSubscription> rooms = new HashMap<>();
+  private final Promise<Void> cleanedUp = Promise.promise();
+  private final Consumer<Session> onClosed;
+  private Principal principal;
+  /** Verification of a token from the URL, while in flight: frames wait for it. */
+  private Future<Void> pendingAuth;
+  private long authTimer = -1;
+  private long lastSeenMs = System.currentTimeMillis();
+  private boolean closed;
+
+  Session(Transport transport, SessionServices services, LocalRooms localRooms, Consumer<Session> onClosed) {
+    this.id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    this.transport = transport;
+    this.services = services;
+    this.localRooms = localRooms;
+    this.onClosed = onClosed;
+    this.requests = new SessionRequests(this, services);
+  }
+
+  /** Starts the session: authenticates a token from the URL, or waits {@code auth.timeoutMs} for an auth frame. */
+  void start(String urlToken) {
+    services.metrics().connectionOpened(transport.kind());
+    authTimer = services.vertx().setTimer(services.config().auth().timeoutMs(),
+        t -> close(CloseCode.UNAUTHORIZED, "authentication timeout"));
+    if (urlToken != null) {
+      pendingAuth = services.tokens().verify(urlToken)
+          .onSuccess(this::authenticated)
+          .onFailure(e -> close(CloseCode.UNAUTHORIZED, e.getMessage()))
+          .<Void>mapEmpty()
+          .onComplete(r -> pendingAuth = null);
+    }
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public Principal principal() {
+    return principal;
+  }
+
+  public boolean isAuthenticated() {
+    return principal != null;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  String nodeId() {
+    return services.nodeId();
+  }
+
+  Map<String, RoomSubscription> rooms() {
+    return rooms;
+  }
+
+  LocalRooms localRooms() {
+    return localRooms;
+  }
+
+  public Transport transport() {
+    return transport;
+  }
+
+  void authenticated(Principal principal) {
+    this.principal = principal;
+    services.vertx().cancelTimer(authTimer);
+    log.debug("event=session_auth session={} user={}", id, principal.user());
+  }
+
+  /** One inbound text frame, already checked against the size limit. */
+  public void onText(String text) {
+    touch();
+    if (closed) {
+      return;
+    }
+    if (pendingAuth != null) {
+      pendingAuth.onComplete(r -> requests.handle(text));
+      return;
+    }
+    requests.handle(text);
+  }
+
+  public void onBinary() {
+    touch();
+    sendError(null, ProtocolException.badRequest("binary frames are not supported: send JSON text frames"));
+  }
+
+  /** Any sign of life from the client (a frame or a pong). */
+  public void touch() {
+    lastSeenMs = System.currentTimeMillis();
+  }
+
+  public long lastSeenMs() {
+    return lastSeenMs;
+  }
+
+  void send(String frame) {
+    if (closed) {
+      return;
+    }
+    transport.write(frame);
+    if (transport.writeQueueFull()) {
+      log.info("event=slow_consumer session={} user={}", id, principal == null ? "-" : principal.user());
+      close(CloseCode.POLICY, "slow consumer: outbound queue over limit");
+    }
+  }
+
+  void sendOk(JsonObject ok) {
+    send(ok.encode());
+  }
+
+  void sendError(Object requestId, Throwable failure) {
+    if (failure instanceof ProtocolException e) {
+      send(Frames.error(requestId, e.code(), e.getMessage()));
+    } else if (ClusterFailures.isUnavailable(failure)) {
+      log.warn("event=cluster_unavailable session={} error={}", id, failure.toString());
+      send(Frames.error(requestId, ErrorCode.UNAVAILABLE, "the cluster cannot serve this now; retry"));
+    } else {
+      log.error("event=request_failed session={}", id, failure);
+      send(Frames.error(requestId, ErrorCode.INTERNAL, "internal error"));
+    }
+  }
+
+  @Override
+  public void onRoomMessage(String room, long seq, String frame) {
+    RoomSubscription subscription = rooms.get(room);
+    if (subscription == null) {
+      return;
+    }
+    String out = subscription.accept(seq, frame);
+    if (out != null) {
+      send(out);
+    }
+  }
+
+  @Override
+  public void onRoomEvent(String room, String frame) {
+    if (rooms.containsKey(room)) {
+      send(frame);
+    }
+  }
+
+  /**
+   * Closes the connection with a code and releases everything the session holds (rooms, presence) at once,
+   * without waiting for the client to answer the close. Completes when presence is cleaned up.
+   */
+  public Future<Void> close(CloseCode code, String reason) {
+    if (!closed) {
+      log.debug("event=session_close session={} code={} reason={}", id, code.code(), reason);
+      transport.close(code, reason);
+      cleanup();
+    }
+    return cleanedUp.future();
+  }
+
+  /** The transport closed (client went away or the close completed). */
+  public void onTransportClosed() {
+    cleanup();
+  }
+
+  private void cleanup() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    services.vertx().cancelTimer(authTimer);
+    services.metrics().connectionClosed(transport.kind());
+    List<Future<Void>> leaving = new ArrayList<>();
+    for (String room : rooms.keySet()) {
+      localRooms.remove(room, this);
+      leaving.add(services.presence().leave(room, principal.user(), id));
+    }
+    rooms.clear();
+    onClosed.accept(this);
+    Future.join(leaving).onComplete(r -> cleanedUp.tryComplete());
+  }
+}

@@ -1,0 +1,66 @@
+package io.parley.session;
+
+import io.parley.hub.LocalRooms;
+import io.parley.protocol.CloseCode;
+import io.parley.transport.Transport;
+import io.vertx.core.Future;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The sessions of one gateway (one event loop): creates them, sweeps them for heartbeats, closes them all when
+ * the node drains. Touched only on that gateway's loop.
+ */
+public final class SessionRegistry {
+
+  private final SessionServices services;
+  private final LocalRooms localRooms;
+  private final Set<Session> sessions = new LinkedHashSet<>();
+
+  public SessionRegistry(SessionServices services, LocalRooms localRooms) {
+    this.services = services;
+    this.localRooms = localRooms;
+  }
+
+  /** Opens a session on a new connection; {@code urlToken} is the {@code ?token=} of a WebSocket URL, or null. */
+  public Session open(Transport transport, String urlToken) {
+    Session session = new Session(transport, services, localRooms, sessions::remove);
+    sessions.add(session);
+    session.start(urlToken);
+    return session;
+  }
+
+  public int size() {
+    return sessions.size();
+  }
+
+  /**
+   * Pings every connection that answers pings, and closes those silent for longer than {@code timeoutMs}:
+   * one timer per gateway rather than one per connection.
+   */
+  public void sweepHeartbeats(long now, long timeoutMs) {
+    for (Session session : new ArrayList<>(sessions)) {
+      Transport transport = session.transport();
+      if (!transport.expectsPong()) {
+        continue;
+      }
+      if (now - session.lastSeenMs() > timeoutMs) {
+        session.close(CloseCode.NORMAL, "heartbeat timeout");
+      } else {
+        transport.ping();
+      }
+    }
+  }
+
+  /** Closes every session with 1001; completes when their presence is cleaned up. */
+  public Future<Void> closeAll() {
+    List<Future<Void>> closing = new ArrayList<>();
+    for (Session session : new ArrayList<>(sessions)) {
+      closing.add(session.close(CloseCode.GOING_AWAY, CloseCode.GOING_AWAY.reason()));
+    }
+    return Future.join(closing).mapEmpty();
+  }
+}

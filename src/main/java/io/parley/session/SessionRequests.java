@@ -1,0 +1,225 @@
+package io.parley.session;
+
+import io.parley.auth.Principal;
+import io.parley.auth.TokenVerifier.InvalidToken;
+import io.parley.cluster.HistoryEntry;
+import io.parley.cluster.HistoryPage;
+import io.parley.protocol.CloseCode;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.Frames;
+import io.parley.protocol.ProtocolException;
+import io.parley.protocol.Request;
+import io.parley.protocol.RequestParser;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+import static io.parley.protocol.ProtocolException.badRequest;
+import static io.parley.protocol.ProtocolException.forbidden;
+
+/**
+ * Serves the requests of one session (PROTOCOL.md, "Requests and replies"). Each handler either completes
+ * with the {@code ok} frame to send, or with null when it has replied itself, or fails; a failure becomes an
+ * {@code error} frame and the connection stays open.
+ */
+final class SessionRequests {
+
+  private static final int MAX_TYPE_ECHO = 32;
+
+  private final Session session;
+  private final SessionServices services;
+
+  SessionRequests(Session session, SessionServices services) {
+    this.session = session;
+    this.services = services;
+  }
+
+  void handle(String text) {
+    Request request;
+    try {
+      request = RequestParser.parse(text);
+    } catch (ProtocolException e) {
+      session.sendError(null, e);
+      return;
+    }
+    Future<JsonObject> reply;
+    try {
+      reply = dispatch(request);
+    } catch (RuntimeException e) {
+      reply = Future.failedFuture(e);
+    }
+    reply.onComplete(result -> {
+      if (result.failed()) {
+        session.sendError(request.id(), result.cause());
+      } else if (result.result() != null) {
+        session.sendOk(result.result());
+      }
+    });
+  }
+
+  private Future<JsonObject> dispatch(Request request) {
+    String type = request.type();
+    if (type == null) {
+      throw badRequest("field type is required and must be a string");
+    }
+    if (type.equals("ping")) {
+      return Future.succeededFuture(Frames.pong(request.id()));
+    }
+    if (type.equals("auth")) {
+      return auth(request);
+    }
+    if (!session.isAuthenticated()) {
+      throw new ProtocolException(ErrorCode.UNAUTHORIZED, "authenticate first: send an auth frame");
+    }
+    return switch (type) {
+      case "join" -> join(request);
+      case "leave" -> leave(request);
+      case "publish" -> publish(request);
+      case "presence" -> presence(request);
+      case "history" -> history(request);
+      default -> throw badRequest("unknown type " + truncate(type));
+    };
+  }
+
+  private Future<JsonObject> auth(Request request) {
+    if (session.isAuthenticated()) {
+      throw badRequest("already authenticated");
+    }
+    String token = request.requiredString("token");
+    return services.tokens().verify(token).transform(result -> {
+      if (result.failed()) {
+        String message = result.cause() instanceof InvalidToken ? result.cause().getMessage() : "invalid token";
+        session.sendError(request.id(), new ProtocolException(ErrorCode.UNAUTHORIZED, message));
+        session.close(CloseCode.UNAUTHORIZED, message);
+        return Future.succeededFuture();
+      }
+      Principal principal = result.result();
+      session.authenticated(principal);
+      return Future.succeededFuture(Frames.ok(request.id())
+          .put("user", principal.user())
+          .put("session", session.id())
+          .put("node", session.nodeId()));
+    });
+  }
+
+  private Future<JsonObject> join(Request request) {
+    String room = request.room();
+    long since = request.optionalNonNegative("since");
+    if (!session.principal().mayJoin(room)) {
+      throw forbidden("not allowed to join " + room);
+    }
+    RoomSubscription existing = session.rooms().get(room);
+    if (existing != null) {
+      if (existing.joining()) {
+        throw badRequest("a join of " + room + " is already in progress");
+      }
+      JsonObject ok = Frames.ok(request.id()).put("room", room).put("seq", existing.lastSeq());
+      return Future.succeededFuture(since >= 0 ? ok.put("recovered", true) : ok);
+    }
+    if (session.rooms().size() >= services.config().limits().maxRoomsPerConnection()) {
+      throw forbidden("too many rooms on one connection (limit "
+          + services.config().limits().maxRoomsPerConnection() + ")");
+    }
+    RoomSubscription subscription = new RoomSubscription();
+    session.rooms().put(room, subscription);
+    String user = session.principal().user();
+    return session.localRooms().add(room, session)
+        .compose(v -> services.presence().join(room, user, session.id()))
+        .compose(v -> since >= 0
+            ? services.history().read(room, since, services.history().capacity())
+            : services.history().latestSeq(room).map(latest -> new HistoryPage(List.of(), latest, true)))
+        .transform(result -> {
+          if (session.isClosed() || session.rooms().get(room) != subscription) {
+            return Future.succeededFuture(); // closed or left while joining: nothing to tell
+          }
+          if (result.failed()) {
+            abandon(room);
+            return Future.failedFuture(result.cause());
+          }
+          finishJoin(request, room, since, subscription, result.result());
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Recovered messages, then the ok, then whatever arrived live meanwhile: each seq once, in order. */
+  private void finishJoin(Request request, String room, long since, RoomSubscription subscription, HistoryPage page) {
+    for (HistoryEntry entry : page.messages()) {
+      session.send(entry.frame());
+    }
+    long seenUpTo = page.seenUpTo();
+    JsonObject ok = Frames.ok(request.id()).put("room", room).put("seq", seenUpTo);
+    if (since >= 0) {
+      ok.put("recovered", page.complete());
+    }
+    session.sendOk(ok);
+    for (String frame : subscription.joined(seenUpTo)) {
+      session.send(frame);
+    }
+  }
+
+  private Future<JsonObject> leave(Request request) {
+    String room = request.room();
+    RoomSubscription subscription = session.rooms().get(room);
+    if (subscription == null) {
+      throw new ProtocolException(ErrorCode.NOT_FOUND, "not a member of " + room);
+    }
+    return abandon(room).transform(r -> Future.succeededFuture(Frames.ok(request.id()).put("room", room)));
+  }
+
+  /** Leaves a room locally at once, and in cluster presence. */
+  private Future<Void> abandon(String room) {
+    session.rooms().remove(room);
+    session.localRooms().remove(room, session);
+    return services.presence().leave(room, session.principal().user(), session.id());
+  }
+
+  private Future<JsonObject> publish(Request request) {
+    long start = System.nanoTime();
+    String room = request.room();
+    Object body = request.body();
+    Principal principal = session.principal();
+    boolean member = session.rooms().containsKey(room);
+    if (!member && !principal.mayPublishWithoutJoining(room)) {
+      throw forbidden("join " + room + " before publishing to it");
+    }
+    String stored = Frames.storedMessage(principal.user(), body, System.currentTimeMillis());
+    return services.history().append(room, stored).map(seq -> {
+      services.bus().publishMessage(room, seq, Frames.roomMessage(room, seq, stored));
+      services.metrics().published(start);
+      return Frames.ok(request.id()).put("room", room).put("seq", seq);
+    });
+  }
+
+  private Future<JsonObject> presence(Request request) {
+    String room = request.room();
+    if (!session.principal().mayJoin(room)) {
+      throw forbidden("not allowed to see " + room);
+    }
+    return services.presence().users(room)
+        .map(users -> Frames.ok(request.id()).put("room", room).put("users", new JsonArray(users)));
+  }
+
+  private Future<JsonObject> history(Request request) {
+    String room = request.room();
+    long since = request.optionalNonNegative("since");
+    long limit = request.optionalNonNegative("limit");
+    int capacity = services.history().capacity();
+    if (limit == 0 || limit > capacity) {
+      throw badRequest("limit must be 1 to " + capacity);
+    }
+    if (!session.principal().mayJoin(room)) {
+      throw forbidden("not allowed to see " + room);
+    }
+    return services.history().read(room, since, limit < 0 ? capacity : (int) limit).map(page -> {
+      JsonArray messages = new JsonArray();
+      page.messages().forEach(entry -> messages.add(new JsonObject(entry.frame())));
+      return Frames.ok(request.id()).put("room", room).put("messages", messages).put("seq", page.latestSeq());
+    });
+  }
+
+  private static String truncate(String type) {
+    return type.length() <= MAX_TYPE_ECHO ? type : type.substring(0, MAX_TYPE_ECHO) + "…";
+  }
+}

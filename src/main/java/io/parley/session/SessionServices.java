@@ -1,0 +1,21 @@
+package io.parley.session;
+
+import io.parley.auth.TokenVerifier;
+import io.parley.cluster.Presence;
+import io.parley.cluster.RoomBus;
+import io.parley.cluster.RoomHistory;
+import io.parley.config.ParleyConfig;
+import io.parley.metrics.ParleyMetrics;
+import io.vertx.core.Vertx;
+
+/** What every session of a node needs, shared by all gateways. */
+public record SessionServices(
+    Vertx vertx,
+    ParleyConfig config,
+    String nodeId,
+    TokenVerifier tokens,
+    RoomHistory history,
+    Presence presence,
+    RoomBus bus,
+    ParleyMetrics metrics) {
+}

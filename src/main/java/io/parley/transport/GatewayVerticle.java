@@ -1,0 +1,117 @@
+package io.parley.transport;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parley.config.ParleyConfig;
+import io.parley.hub.LocalRooms;
+import io.parley.hub.NodeHub;
+import io.parley.session.SessionRegistry;
+import io.parley.session.SessionServices;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+/**
+ * One gateway per event loop, all sharing the HTTP port: accepts connections on {@code /ws} and {@code /sockjs},
+ * keeps its own sessions and room index, and serves the operational endpoints. No protocol logic here.
+ */
+public final class GatewayVerticle extends VerticleBase {
+
+  /** Netty rejects single frames beyond this many times the protocol limit (1009) before parley sees them. */
+  private static final int FRAME_DECODER_FACTOR = 4;
+
+  private final SessionServices services;
+  private final NodeHub hub;
+  private final NodeState state;
+  private final PrometheusMeterRegistry registry;
+  private SessionRegistry sessions;
+  private HttpServer server;
+  private long heartbeatTimer = -1;
+
+  public GatewayVerticle(SessionServices services, NodeHub hub, NodeState state, PrometheusMeterRegistry registry) {
+    this.services = services;
+    this.hub = hub;
+    this.state = state;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    ParleyConfig config = services.config();
+    sessions = new SessionRegistry(services, new LocalRooms(context, hub, services.metrics()));
+    heartbeatTimer = vertx.setPeriodic(config.heartbeat().intervalMs(),
+        t -> sessions.sweepHeartbeats(System.currentTimeMillis(), config.heartbeat().timeoutMs()));
+    server = vertx.createHttpServer(serverOptions(config)).requestHandler(router(config));
+    return server.listen();
+  }
+
+  private HttpServerOptions serverOptions(ParleyConfig config) {
+    int frameLimit = config.limits().maxFrameBytes() * FRAME_DECODER_FACTOR;
+    return new HttpServerOptions()
+        .setHost(config.http().host())
+        .setPort(config.http().port())
+        .setMaxWebSocketFrameSize(frameLimit)
+        .setMaxWebSocketMessageSize(frameLimit)
+        // compression would let a small frame inflate past the limit, and costs CPU per receiver
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false);
+  }
+
+  private Router router(ParleyConfig config) {
+    Router router = Router.router(vertx);
+    OriginPolicy origins = new OriginPolicy(config.http().allowedOrigins());
+    ConnectionGuard guard = new ConnectionGuard(origins, state, config.limits().maxFrameBytes() * FRAME_DECODER_FACTOR);
+    int maxFrame = config.limits().maxFrameBytes();
+    int maxQueued = config.limits().maxQueuedBytes();
+
+    router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "up")));
+    router.get("/ready").handler(this::ready);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+
+    router.get("/ws").handler(guard).handler(new WebSocketEndpoint(sessions, maxFrame, maxQueued));
+    router.route("/sockjs/*").handler(guard);
+    router.route("/sockjs/*").subRouter(new SockJsEndpoint(sessions, maxFrame, maxQueued)
+        .router(vertx, config.heartbeat().intervalMs()));
+    return router;
+  }
+
+  private void ready(RoutingContext ctx) {
+    NodeState.Phase phase = state.phase();
+    json(ctx, phase == NodeState.Phase.READY ? 200 : 503,
+        new JsonObject().put("status", phase.name().toLowerCase()).put("node", services.nodeId()));
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+  }
+
+  /** Closes every session with 1001 (on this gateway's loop); completes when presence is cleaned up. */
+  public Future<Void> drain() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      vertx.cancelTimer(heartbeatTimer);
+      sessions.closeAll().onComplete(done);
+    });
+    return done.future();
+  }
+
+  /** The port listened on (differs from the configured one when that is 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  public int connections() {
+    return sessions.size();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(heartbeatTimer);
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

@@ -1,0 +1,49 @@
+package io.parley.transport;
+
+import io.parley.protocol.CloseCode;
+import io.parley.session.Session;
+import io.parley.session.SessionRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import io.vertx.ext.web.handler.sockjs.Transport;
+
+/** {@code /sockjs}: every SockJS transport but JSONP, feeding the same sessions as {@code /ws}. */
+final class SockJsEndpoint {
+
+  private final SessionRegistry sessions;
+  private final int maxFrameBytes;
+  private final int maxQueuedBytes;
+
+  SockJsEndpoint(SessionRegistry sessions, int maxFrameBytes, int maxQueuedBytes) {
+    this.sessions = sessions;
+    this.maxFrameBytes = maxFrameBytes;
+    this.maxQueuedBytes = maxQueuedBytes;
+  }
+
+  Router router(Vertx vertx, long heartbeatIntervalMs) {
+    SockJSHandlerOptions options = new SockJSHandlerOptions()
+        .setHeartbeatInterval(heartbeatIntervalMs)
+        // one event-bus registration per socket would defeat one-consumer-per-room
+        .setRegisterWriteHandler(false)
+        // JSONP needs no CORS and leaves the Origin check nothing to check
+        .addDisabledTransport(Transport.JSON_P.name());
+    return SockJSHandler.create(vertx, options).socketHandler(this::open);
+  }
+
+  private void open(SockJSSocket socket) {
+    Session session = sessions.open(new SockJsTransport(socket, maxQueuedBytes), null);
+    socket.handler(message -> {
+      if (message.length() > maxFrameBytes) {
+        session.close(CloseCode.FRAME_TOO_LARGE, "frame larger than " + maxFrameBytes + " bytes");
+      } else {
+        session.onText(message.toString());
+      }
+    });
+    socket.closeHandler(v -> session.onTransportClosed());
+    socket.endHandler(v -> session.onTransportClosed());
+    socket.exceptionHandler(e -> session.onTransportClosed());
+  }
+}

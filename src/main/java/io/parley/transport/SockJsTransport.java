@@ -1,0 +1,50 @@
+package io.parley.transport;
+
+import io.parley.metrics.ParleyMetrics;
+import io.parley.protocol.CloseCode;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+
+/** A SockJS session ({@code /sockjs}, any SockJS transport). SockJS runs its own heartbeats. */
+final class SockJsTransport implements Transport {
+
+  private final SockJSSocket socket;
+
+  SockJsTransport(SockJSSocket socket, int maxQueuedBytes) {
+    this.socket = socket;
+    socket.setWriteQueueMaxSize(maxQueuedBytes);
+  }
+
+  @Override
+  public String kind() {
+    return ParleyMetrics.SOCKJS;
+  }
+
+  @Override
+  public void write(String frame) {
+    socket.write(frame);
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return socket.writeQueueFull();
+  }
+
+  @Override
+  public void close(CloseCode code, String reason) {
+    socket.close(code.code(), reason);
+  }
+
+  @Override
+  public void ping() {
+  }
+
+  @Override
+  public boolean expectsPong() {
+    return false;
+  }
+
+  @Override
+  public String remoteAddress() {
+    return String.valueOf(socket.remoteAddress());
+  }
+}

@@ -1,0 +1,27 @@
+package io.parley.transport;
+
+import io.parley.protocol.CloseCode;
+
+/** One client connection as the session sees it: write-only, closable, whatever the wire (WebSocket or SockJS). */
+public interface Transport {
+
+  /** {@code websocket} or {@code sockjs}: the metrics label. */
+  String kind();
+
+  /** Queues one text frame. */
+  void write(String frame);
+
+  /** True when more is queued for the client than {@code limits.maxQueuedBytes}. */
+  boolean writeQueueFull();
+
+  /** Sends a close frame with the code, then closes. */
+  void close(CloseCode code, String reason);
+
+  /** A liveness probe (a WebSocket ping); transports with their own heartbeats do nothing. */
+  void ping();
+
+  /** True when the transport answers {@link #ping()}s, so silence means the peer is gone. */
+  boolean expectsPong();
+
+  String remoteAddress();
+}
