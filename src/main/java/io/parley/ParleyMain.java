@@ -53,7 +53,7 @@ public final class ParleyMain {
 
   /** SIGTERM (or Ctrl-C): drain, leave the cluster, and let the JVM exit within the grace period. */
   private static void drainOnShutdown(ParleyNode node) {
-    long graceMs = node.config().shutdownGraceMs();
+    long graceMs = node.config().shutdown().gracePeriodMs();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       CountDownLatch drained = new CountDownLatch(1);
       node.drain().onComplete(r -> drained.countDown());

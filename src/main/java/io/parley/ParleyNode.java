@@ -17,6 +17,7 @@ import io.parley.transport.GatewayVerticle;
 import io.parley.transport.NodeState;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
@@ -163,12 +164,21 @@ public final class ParleyNode {
    * 1001 and its presence removed, then the node leaves the cluster. Bounded by {@code shutdown.gracePeriodMs}.
    */
   public Future<Void> drain() {
+    return drainWithDelay(config.shutdown().drainDelayMs());
+  }
+
+  /** {@link #drain()} with another delay between {@code /ready} going 503 and the sessions being closed. */
+  public Future<Void> drainWithDelay(long drainDelayMs) {
     state.draining();
-    long graceMs = config.shutdownGraceMs();
-    log.info("event=node_draining node={} connections={} grace_ms={}", nodeId(), connections(), graceMs);
-    Future<Void> sessionsClosed = Future.join(gateways.stream().map(GatewayVerticle::drain).toList()).mapEmpty();
-    return sessionsClosed
-        .timeout(graceMs * 2 / 3, TimeUnit.MILLISECONDS)
+    ParleyConfig.Shutdown shutdown = new ParleyConfig.Shutdown(drainDelayMs,
+        Math.max(config.shutdown().gracePeriodMs(), drainDelayMs + 1000));
+    log.info("event=node_draining node={} connections={} delay_ms={} grace_ms={}", nodeId(), connections(),
+        shutdown.drainDelayMs(), shutdown.gracePeriodMs());
+    long sessionBudgetMs = (shutdown.gracePeriodMs() - shutdown.drainDelayMs()) * 2 / 3;
+    return delay(shutdown.drainDelayMs())
+        .compose(v -> Future.join(gateways.stream().map(GatewayVerticle::drain).toList()))
+        .timeout(shutdown.drainDelayMs() + sessionBudgetMs, TimeUnit.MILLISECONDS)
+        .<Void>mapEmpty()
         .recover(e -> {
           log.warn("event=drain_incomplete node={} error={}", nodeId(), e.toString());
           return Future.succeededFuture();
@@ -178,6 +188,20 @@ public final class ParleyNode {
           return vertx.close();
         })
         .onComplete(r -> log.info("event=node_stopped node={}", nodeId()));
+  }
+
+  private Future<Void> delay(long ms) {
+    if (ms <= 0) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> elapsed = Promise.promise();
+    vertx.setTimer(ms, t -> elapsed.complete());
+    return elapsed.future();
+  }
+
+  /** The Hazelcast member, for operations and for tests that simulate a crash. */
+  public HazelcastInstance hazelcast() {
+    return clusterManager.getHazelcastInstance();
   }
 
   /** Stops at once, as a crash would look to the rest of the cluster only in that it leaves cleanly. */

@@ -16,7 +16,7 @@ public record ParleyConfig(
     int historySize,
     Limits limits,
     Heartbeat heartbeat,
-    long shutdownGraceMs) {
+    Shutdown shutdown) {
 
   /** HTTP listener. {@code allowedOrigins} empty means same origin only; {@code "*"} allows any (demo only). */
   public record HttpConfig(String host, int port, List<String> allowedOrigins, int maxRequestBytes) {
@@ -43,6 +43,13 @@ public record ParleyConfig(
   public record Heartbeat(long intervalMs, long timeoutMs) {
   }
 
+  /**
+   * Draining: {@code drainDelayMs} with {@code /ready} at 503 before sessions are closed (so load balancers stop
+   * sending new clients), all of it bounded by {@code gracePeriodMs}.
+   */
+  public record Shutdown(long drainDelayMs, long gracePeriodMs) {
+  }
+
   public static ParleyConfig from(JsonObject json) {
     JsonObject http = json.getJsonObject("http");
     JsonObject auth = json.getJsonObject("auth");
@@ -62,7 +69,8 @@ public record ParleyConfig(
         new Limits(limits.getInteger("maxFrameBytes"), limits.getInteger("maxRoomsPerConnection"),
             limits.getInteger("maxQueuedBytes")),
         new Heartbeat(heartbeat.getLong("intervalMs"), heartbeat.getLong("timeoutMs")),
-        json.getJsonObject("shutdown").getLong("gracePeriodMs"));
+        new Shutdown(json.getJsonObject("shutdown").getLong("drainDelayMs"),
+            json.getJsonObject("shutdown").getLong("gracePeriodMs")));
     config.validate();
     return config;
   }
@@ -84,7 +92,8 @@ public record ParleyConfig(
     require(limits.maxQueuedBytes >= limits.maxFrameBytes, "limits.maxQueuedBytes must be >= limits.maxFrameBytes");
     require(heartbeat.intervalMs > 0, "heartbeat.intervalMs must be > 0");
     require(heartbeat.timeoutMs > heartbeat.intervalMs, "heartbeat.timeoutMs must be > heartbeat.intervalMs");
-    require(shutdownGraceMs > 0, "shutdown.gracePeriodMs must be > 0");
+    require(shutdown.drainDelayMs >= 0, "shutdown.drainDelayMs must be >= 0");
+    require(shutdown.gracePeriodMs > shutdown.drainDelayMs, "shutdown.gracePeriodMs must be > shutdown.drainDelayMs");
   }
 
   private static void require(boolean ok, String message) {

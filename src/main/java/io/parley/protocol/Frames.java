@@ -55,6 +55,14 @@ public final class Frames {
         .encode();
   }
 
+  /**
+   * Extension to PROTOCOL.md: the close code and reason, sent as a frame just before closing on transports that
+   * cannot carry a close code themselves (vertx-web's SockJS always closes with 3000 "Go away!").
+   */
+  public static String disconnect(CloseCode code, String reason) {
+    return new JsonObject().put("type", "disconnect").put("code", code.code()).put("reason", reason).encode();
+  }
+
   public static JsonArray array(Iterable<?> values) {
     JsonArray array = new JsonArray();
     values.forEach(array::add);

@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
 /**
@@ -65,7 +66,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Router router(ParleyConfig config) {
     Router router = Router.router(vertx);
     OriginPolicy origins = new OriginPolicy(config.http().allowedOrigins());
-    ConnectionGuard guard = new ConnectionGuard(origins, state, config.limits().maxFrameBytes() * FRAME_DECODER_FACTOR);
+    ConnectionGuard guard = new ConnectionGuard(origins, state);
     int maxFrame = config.limits().maxFrameBytes();
     int maxQueued = config.limits().maxQueuedBytes();
 
@@ -75,6 +76,8 @@ public final class GatewayVerticle extends VerticleBase {
 
     router.get("/ws").handler(guard).handler(new WebSocketEndpoint(sessions, maxFrame, maxQueued));
     router.route("/sockjs/*").handler(guard);
+    // SockJS reads posted messages (xhr_send) through a body handler: its limit answers 413 past one legal frame
+    router.post("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit((long) maxFrame * FRAME_DECODER_FACTOR));
     router.route("/sockjs/*").subRouter(new SockJsEndpoint(sessions, maxFrame, maxQueued)
         .router(vertx, config.heartbeat().intervalMs()));
     return router;

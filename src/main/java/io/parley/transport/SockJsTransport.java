@@ -2,6 +2,7 @@ package io.parley.transport;
 
 import io.parley.metrics.ParleyMetrics;
 import io.parley.protocol.CloseCode;
+import io.parley.protocol.Frames;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
 /** A SockJS session ({@code /sockjs}, any SockJS transport). SockJS runs its own heartbeats. */
@@ -31,6 +32,8 @@ final class SockJsTransport implements Transport {
 
   @Override
   public void close(CloseCode code, String reason) {
+    // vertx-web 5.0.10 drops the code and always sends c[3000,"Go away!"]: say it in a frame first
+    socket.write(Frames.disconnect(code, reason));
     socket.close(code.code(), reason);
   }
 

@@ -24,12 +24,15 @@ final class WebSocketTransport implements Transport {
 
   @Override
   public void write(String frame) {
-    socket.writeTextMessage(frame);
+    if (!socket.isClosed()) {
+      socket.writeTextMessage(frame);
+    }
   }
 
   @Override
   public boolean writeQueueFull() {
-    return socket.writeQueueFull();
+    // the client may have closed before our close handler ran
+    return !socket.isClosed() && socket.writeQueueFull();
   }
 
   @Override
@@ -39,7 +42,9 @@ final class WebSocketTransport implements Transport {
 
   @Override
   public void ping() {
-    socket.writePing(PING);
+    if (!socket.isClosed()) {
+      socket.writePing(PING);
+    }
   }
 
   @Override

@@ -1,0 +1,111 @@
+package io.parley.cluster;
+
+import io.parley.ParleyNode;
+import io.parley.testing.TestClient;
+import io.parley.testing.TestNodes;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.parley.testing.Sessions.authenticated;
+import static io.parley.testing.Sessions.expectOk;
+import static io.parley.testing.Sessions.join;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** A node draining or dying in a real two-node cluster: presence is cleaned up, clients are told. */
+@ExtendWith(VertxExtension.class)
+class NodeLifecycleTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private Vertx vertx;
+  private final List<ParleyNode> nodes = new ArrayList<>();
+
+  @BeforeEach
+  void startCluster() {
+    vertx = Vertx.vertx();
+    nodes.addAll(TestNodes.startCluster(2));
+  }
+
+  @AfterEach
+  void stopCluster() {
+    nodes.forEach(TestNodes::stop);
+    vertx.close();
+  }
+
+  @Test
+  @DisplayName("drain: /ready 503 and new connections refused, sessions closed with 1001, presence cleaned up")
+  void drain() {
+    ParleyNode leaving = nodes.get(0);
+    ParleyNode staying = nodes.get(1);
+    String room = "drain-room";
+    try (TestClient onLeaving = authenticated(vertx, leaving, "goer");
+         TestClient onStaying = authenticated(vertx, staying, "stayer")) {
+      join(onStaying, room);
+      join(onLeaving, room);
+      onStaying.next(f -> "presence".equals(f.getString("type")) && "goer".equals(f.getString("user")), WAIT);
+      assertEquals(200, readyStatus(leaving));
+
+      Future<Void> drained = leaving.drainWithDelay(1000);
+      assertEquals(503, readyStatus(leaving));
+      TestClient.HandshakeRejected refused = assertThrows(TestClient.HandshakeRejected.class,
+          () -> TestClient.connect(vertx, TestClient.Transport.WEBSOCKET, leaving.port()));
+      assertEquals(503, refused.status());
+
+      assertEquals(1001, onLeaving.awaitClose(WAIT));
+      JsonObject left = onStaying.next(f -> "presence".equals(f.getString("type")), WAIT);
+      assertEquals("goer", left.getString("user"));
+      assertEquals("leave", left.getString("state"));
+      TestNodes.await(drained, WAIT);
+      assertEquals(List.of(staying.nodeId()), staying.hazelcast().getCluster().getMembers().stream()
+          .map(m -> m.getUuid().toString()).toList());
+      nodes.remove(leaving);
+    }
+  }
+
+  @Test
+  @DisplayName("a node that dies without draining: survivors remove its users from presence and push leave")
+  void crash() {
+    ParleyNode dying = nodes.get(0);
+    ParleyNode surviving = nodes.get(1);
+    String room = "crash-room";
+    try (TestClient onDying = authenticated(vertx, dying, "victim");
+         TestClient onSurviving = authenticated(vertx, surviving, "witness")) {
+      join(onSurviving, room);
+      join(onDying, room);
+      onSurviving.next(f -> "presence".equals(f.getString("type")) && "victim".equals(f.getString("user")), WAIT);
+
+      dying.hazelcast().getLifecycleService().terminate();
+
+      JsonObject left = onSurviving.next(f -> "presence".equals(f.getString("type")), WAIT);
+      assertEquals("victim", left.getString("user"));
+      assertEquals("leave", left.getString("state"));
+      JsonObject presence = expectOk(onSurviving.request(new JsonObject().put("type", "presence").put("room", room)));
+      assertEquals(new JsonArray().add("witness"), presence.getJsonArray("users"));
+    }
+  }
+
+  private int readyStatus(ParleyNode node) {
+    HttpClient http = vertx.createHttpClient();
+    try {
+      return TestNodes.await(http.request(HttpMethod.GET, node.port(), "127.0.0.1", "/ready")
+          .compose(request -> request.send())
+          .map(response -> response.statusCode()), Duration.ofSeconds(5));
+    } finally {
+      http.close();
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package io.parley.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+
+/**
+ * A WebSocket peer that completes the handshake by hand and then never answers anything — not even pings,
+ * which every real client library answers by itself. Records the raw bytes the server sends.
+ */
+public final class SilentWebSocket implements AutoCloseable {
+
+  private final NetClient client;
+  private final NetSocket socket;
+  private final Buffer received = Buffer.buffer();
+
+  private SilentWebSocket(NetClient client, NetSocket socket) {
+    this.client = client;
+    this.socket = socket;
+    socket.handler(data -> {
+      synchronized (received) {
+        received.appendBuffer(data);
+      }
+    });
+  }
+
+  public static SilentWebSocket connect(Vertx vertx, int port, String pathAndQuery) {
+    NetClient client = vertx.createNetClient();
+    NetSocket socket = TestNodes.await(client.connect(port, "127.0.0.1"), Duration.ofSeconds(5));
+    SilentWebSocket silent = new SilentWebSocket(client, socket);
+    String key = Base64.getEncoder().encodeToString("parley-silent-key".getBytes(StandardCharsets.UTF_8)).substring(0, 22) + "==";
+    socket.write("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    return silent;
+  }
+
+  /** Everything received so far, as raw bytes (the 101 response, then WebSocket frames). */
+  public Buffer received() {
+    synchronized (received) {
+      return received.copy();
+    }
+  }
+
+  /** Counts server frames of the given opcode (0x9 ping, 0x8 close) after the handshake response. */
+  public int countFrames(int opcode) {
+    return frames(opcode, false);
+  }
+
+  /** The status code of the server's close frame, or -1 if none arrived. */
+  public int closeCode() {
+    return frames(0x8, true);
+  }
+
+  private int frames(int opcode, boolean wantCloseCode) {
+    Buffer data = received();
+    String text = data.toString(StandardCharsets.ISO_8859_1);
+    int pos = text.indexOf("\r\n\r\n");
+    if (pos < 0) {
+      return wantCloseCode ? -1 : 0;
+    }
+    pos += 4;
+    int count = 0;
+    while (pos + 2 <= data.length()) {
+      int op = data.getByte(pos) & 0x0F;
+      int length = data.getByte(pos + 1) & 0x7F; // server frames are unmasked; parley's control frames are short
+      if (length >= 126 || pos + 2 + length > data.length()) {
+        break;
+      }
+      if (op == opcode) {
+        if (wantCloseCode) {
+          return length >= 2 ? data.getUnsignedShort(pos + 2) : -1;
+        }
+        count++;
+      }
+      pos += 2 + length;
+    }
+    return wantCloseCode ? -1 : count;
+  }
+
+  public String handshakeStatusLine() {
+    String text = received().toString(StandardCharsets.ISO_8859_1);
+    int end = text.indexOf("\r\n");
+    return end < 0 ? text : text.substring(0, end);
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+    client.close();
+  }
+}

@@ -1,0 +1,97 @@
+package io.parley.testing;
+
+import io.parley.ParleyNode;
+import io.parley.auth.TokenMinter;
+import io.parley.config.ConfigLoader;
+import io.parley.config.ParleyConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** Starts real parley nodes in this JVM, each its own clustered Vert.x with its own Hazelcast member. */
+public final class TestNodes {
+
+  /** Only for tests: real deployments take the secret from the environment. */
+  public static final String SECRET = "parley-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+  public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  private TestNodes() {
+  }
+
+  /** A node's configuration: HTTP on a random port of 127.0.0.1, Hazelcast on {@code clusterPort}. */
+  public static JsonObject config(int clusterPort, List<Integer> memberPorts) {
+    JsonObject config = ConfigLoader.defaults();
+    config.getJsonObject("http").put("host", "127.0.0.1").put("port", 0);
+    config.getJsonObject("auth").getJsonObject("jwt").put("secret", SECRET);
+    JsonArray members = new JsonArray();
+    memberPorts.forEach(port -> members.add("127.0.0.1:" + port));
+    config.getJsonObject("cluster").put("host", "127.0.0.1").put("port", clusterPort).put("members", members)
+        .put("name", "parley-test-" + memberPorts.get(0));
+    config.getJsonObject("node").put("gateways", 2);
+    return config;
+  }
+
+  /** A single node (a cluster of one), with a chance to adjust its configuration. */
+  public static ParleyNode startSingle(Consumer<JsonObject> adjust) {
+    int port = freePort();
+    JsonObject config = config(port, List.of(port));
+    adjust.accept(config);
+    return await(ParleyNode.start(ParleyConfig.from(config)), START_TIMEOUT);
+  }
+
+  /** Starts {@code count} nodes that form one cluster; the first is started alone so it becomes the master. */
+  public static List<ParleyNode> startCluster(int count) {
+    List<Integer> ports = java.util.stream.IntStream.range(0, count).mapToObj(i -> freePort()).toList();
+    ParleyNode first = await(ParleyNode.start(ParleyConfig.from(config(ports.get(0), ports))), START_TIMEOUT);
+    List<Future<ParleyNode>> rest = ports.subList(1, count).stream()
+        .map(port -> ParleyNode.start(ParleyConfig.from(config(port, ports))))
+        .toList();
+    java.util.ArrayList<ParleyNode> nodes = new java.util.ArrayList<>();
+    nodes.add(first);
+    rest.forEach(f -> nodes.add(await(f, START_TIMEOUT)));
+    return nodes;
+  }
+
+  public static void stop(ParleyNode node) {
+    if (node != null) {
+      try {
+        await(node.close(), Duration.ofSeconds(30));
+      } catch (RuntimeException e) {
+        // already stopped
+      }
+    }
+  }
+
+  public static String token(Vertx vertx, String user) {
+    return new TokenMinter(vertx, SECRET).mint(user, false, 3600, null, null);
+  }
+
+  public static String token(Vertx vertx, String user, List<String> rooms, List<String> publish) {
+    return new TokenMinter(vertx, SECRET).mint(user, false, 3600, rooms, publish);
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static <T> T await(Future<T> future, Duration timeout) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("did not complete: " + e, e);
+    }
+  }
+}
