@@ -47,9 +47,10 @@ public final class ParleyNode {
   private final Presence presence;
   private final List<GatewayVerticle> gateways;
   private final int port;
+  private final String nodeId;
 
   private ParleyNode(Vertx vertx, ParleyConfig config, HazelcastClusterManager clusterManager, NodeState state,
-                     Presence presence, List<GatewayVerticle> gateways, int port) {
+                     Presence presence, List<GatewayVerticle> gateways, int port, String nodeId) {
     this.vertx = vertx;
     this.config = config;
     this.clusterManager = clusterManager;
@@ -57,6 +58,7 @@ public final class ParleyNode {
     this.presence = presence;
     this.gateways = gateways;
     this.port = port;
+    this.nodeId = nodeId;
   }
 
   public static Future<ParleyNode> start(ParleyConfig config) {
@@ -99,7 +101,8 @@ public final class ParleyNode {
                                            HazelcastClusterManager clusterManager, PrometheusMeterRegistry registry,
                                            int eventLoops) {
     HazelcastInstance hazelcast = clusterManager.getHazelcastInstance();
-    String nodeId = clusterManager.getNodeId();
+    // the Hazelcast member id, not Vert.x's own node id: membership events name members by it
+    String nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
     ParleyMetrics metrics = new ParleyMetrics(registry);
     RoomBus bus = new RoomBus(vertx.eventBus());
     RoomHistory history = new RoomHistory(hazelcast, vertx, config.historySize());
@@ -121,7 +124,7 @@ public final class ParleyNode {
         .map(id -> {
           state.ready();
           ParleyNode node = new ParleyNode(vertx, config, clusterManager, state, presence, gateways,
-              gateways.get(0).actualPort());
+              gateways.get(0).actualPort(), nodeId);
           log.info("event=node_ready url={} node={} gateways={} cluster={} members={}", node.url(), nodeId,
               instances, config.cluster().name(), clusterManager.getHazelcastInstance().getCluster().getMembers()
                   .stream().map(m -> m.getAddress().getHost() + ":" + m.getAddress().getPort()).toList());
@@ -139,8 +142,9 @@ public final class ParleyNode {
     return port;
   }
 
+  /** This node's id: its Hazelcast member UUID. */
   public String nodeId() {
-    return clusterManager.getNodeId();
+    return nodeId;
   }
 
   public ParleyConfig config() {

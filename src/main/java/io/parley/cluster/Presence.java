@@ -58,8 +58,7 @@ public final class Presence {
   }
 
   public Future<Void> join(String room, String user, String sessionId) {
-    return Future.fromCompletionStage(rooms.submitToKey(room, new PresenceProcessors.Join(user, key(sessionId))),
-            vertx.getOrCreateContext())
+    return ClusterCalls.async(vertx, () -> rooms.submitToKey(room, new PresenceProcessors.Join(user, key(sessionId))))
         .map(first -> {
           if (first) {
             bus.publishPresence(room, user, true);
@@ -69,8 +68,7 @@ public final class Presence {
   }
 
   public Future<Void> leave(String room, String user, String sessionId) {
-    return Future.fromCompletionStage(rooms.submitToKey(room, new PresenceProcessors.Leave(user, key(sessionId))),
-            vertx.getOrCreateContext())
+    return ClusterCalls.async(vertx, () -> rooms.submitToKey(room, new PresenceProcessors.Leave(user, key(sessionId))))
         .map(last -> {
           if (last) {
             bus.publishPresence(room, user, false);
@@ -81,7 +79,7 @@ public final class Presence {
 
   /** The users in a room, each once, sorted. */
   public Future<List<String>> users(String room) {
-    return Future.fromCompletionStage(rooms.getAsync(room), vertx.getOrCreateContext())
+    return ClusterCalls.async(vertx, () -> rooms.getAsync(room))
         .map(presence -> presence == null ? List.of() : presence.users());
   }
 

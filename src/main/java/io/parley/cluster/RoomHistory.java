@@ -42,8 +42,8 @@ public final class RoomHistory {
 
   /** Stores a message (already encoded, see {@code Frames.storedMessage}); completes with its seq once stored. */
   public Future<Long> append(String room, String stored) {
-    return Future.fromCompletionStage(ring(room).addAsync(stored, OverflowPolicy.OVERWRITE),
-        vertx.getOrCreateContext()).map(sequence -> sequence + 1);
+    return ClusterCalls.async(vertx, () -> ring(room).addAsync(stored, OverflowPolicy.OVERWRITE))
+        .map(sequence -> sequence + 1);
   }
 
   /** The newest seq of the room, 0 if it has no message. */

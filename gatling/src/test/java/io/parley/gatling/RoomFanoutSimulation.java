@@ -1,0 +1,9 @@
+package io.parley.gatling;
+
+/** Room fan-out over the raw WebSocket endpoint ({@code parley.url}); the default simulation of this module. */
+public class RoomFanoutSimulation extends FanoutSimulation {
+
+  public RoomFanoutSimulation() {
+    super("room fan-out (ws)", new RawWire(), config -> session -> config.wsUrl());
+  }
+}
