@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.parley.auth.SecretResolver;
+import io.parley.auth.TokenMinter;
 import io.parley.auth.TokenVerifier;
 import io.parley.cluster.ClusterSetup;
 import io.parley.cluster.Presence;
@@ -13,6 +14,7 @@ import io.parley.config.ParleyConfig;
 import io.parley.hub.NodeHub;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.session.SessionServices;
+import io.parley.transport.DevTokenEndpoint;
 import io.parley.transport.GatewayVerticle;
 import io.parley.transport.NodeState;
 import io.vertx.core.DeploymentOptions;
@@ -111,13 +113,15 @@ public final class ParleyNode {
     SessionServices services = new SessionServices(vertx, config, nodeId,
         new TokenVerifier(vertx, config.auth(), secret), history, presence, bus, metrics);
     NodeHub hub = new NodeHub(history);
+    DevTokenEndpoint devTokens = config.auth().devTokenEndpoint()
+        ? new DevTokenEndpoint(new TokenMinter(vertx, secret)) : null;
     metrics.roomsWithLocalMembers(hub::rooms);
     NodeState state = new NodeState();
     List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
     int instances = config.gateways() > 0 ? config.gateways() : eventLoops;
     return vertx.deployVerticle(hub)
         .compose(id -> vertx.deployVerticle(() -> {
-          GatewayVerticle gateway = new GatewayVerticle(services, hub, state, registry);
+          GatewayVerticle gateway = new GatewayVerticle(services, hub, state, registry, devTokens);
           gateways.add(gateway);
           return gateway;
         }, new DeploymentOptions().setInstances(instances)))

@@ -25,8 +25,9 @@ public record ParleyConfig(
   /**
    * JWT verification. The secret comes from {@code secret}, else from {@code secretFile}; with
    * {@code generateSecret} (local demo only) a missing file is created with a random secret.
+   * {@code devTokenEndpoint} (local demo only) serves {@code POST /dev/token}: a token for any user name.
    */
-  public record AuthConfig(long timeoutMs, String secret, String secretFile, boolean generateSecret,
+  public record AuthConfig(long timeoutMs, boolean devTokenEndpoint, String secret, String secretFile, boolean generateSecret,
                            boolean requireExp, int leewaySeconds) {
   }
 
@@ -61,7 +62,7 @@ public record ParleyConfig(
         json.getJsonObject("node").getInteger("gateways"),
         new HttpConfig(http.getString("host"), http.getInteger("port"), strings(http, "allowedOrigins"),
             http.getInteger("maxRequestBytes")),
-        new AuthConfig(auth.getLong("timeoutMs"), jwt.getString("secret"), jwt.getString("secretFile"),
+        new AuthConfig(auth.getLong("timeoutMs"), auth.getBoolean("devTokenEndpoint"), jwt.getString("secret"), jwt.getString("secretFile"),
             jwt.getBoolean("generateSecret"), jwt.getBoolean("requireExp"), jwt.getInteger("leewaySeconds")),
         new ClusterConfig(cluster.getString("name"), cluster.getString("host"), cluster.getInteger("port"),
             strings(cluster, "members"), cluster.getInteger("eventBusPort"), cluster.getLong("failureDetectionMs")),

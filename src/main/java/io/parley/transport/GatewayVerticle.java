@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
 /**
@@ -30,12 +31,16 @@ public final class GatewayVerticle extends VerticleBase {
   private final NodeHub hub;
   private final NodeState state;
   private final PrometheusMeterRegistry registry;
+  private final DevTokenEndpoint devTokens;
   private SessionRegistry sessions;
   private HttpServer server;
   private long heartbeatTimer = -1;
 
-  public GatewayVerticle(SessionServices services, NodeHub hub, NodeState state, PrometheusMeterRegistry registry) {
+  /** @param devTokens the demo's token endpoint, or null where it must not exist */
+  public GatewayVerticle(SessionServices services, NodeHub hub, NodeState state, PrometheusMeterRegistry registry,
+                         DevTokenEndpoint devTokens) {
     this.services = services;
+    this.devTokens = devTokens;
     this.hub = hub;
     this.state = state;
     this.registry = registry;
@@ -80,6 +85,11 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit((long) maxFrame * FRAME_DECODER_FACTOR));
     router.route("/sockjs/*").subRouter(new SockJsEndpoint(sessions, maxFrame, maxQueued)
         .router(vertx, config.heartbeat().intervalMs()));
+    if (devTokens != null) {
+      router.post("/dev/token").handler(BodyHandler.create(false).setBodyLimit(1024)).handler(devTokens);
+    }
+    // the browser client (/parley.js) and the demo chat page (/)
+    router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
     return router;
   }
 
