@@ -58,7 +58,28 @@ public final class TestNodes {
     java.util.ArrayList<ParleyNode> nodes = new java.util.ArrayList<>();
     nodes.add(first);
     rest.forEach(f -> nodes.add(await(f, START_TIMEOUT)));
+    awaitClusterSafe(nodes);
     return nodes;
+  }
+
+  /**
+   * Waits until every node sees all members and every partition has its backup: before that, a member that
+   * dies may take the only copy of some data with it, which no test of crash recovery should depend on.
+   */
+  public static void awaitClusterSafe(List<ParleyNode> nodes) {
+    long deadline = System.currentTimeMillis() + START_TIMEOUT.toMillis();
+    while (!nodes.stream().allMatch(node -> node.hazelcast().getCluster().getMembers().size() == nodes.size()
+        && node.hazelcast().getPartitionService().isClusterSafe())) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("cluster not safe within " + START_TIMEOUT);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   public static void stop(ParleyNode node) {
