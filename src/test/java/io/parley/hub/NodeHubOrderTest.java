@@ -1,0 +1,114 @@
+package io.parley.hub;
+
+import com.hazelcast.ringbuffer.Ringbuffer;
+import io.parley.ParleyNode;
+import io.parley.cluster.RoomBus;
+import io.parley.protocol.Frames;
+import io.parley.testing.TestClient;
+import io.parley.testing.TestNodes;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+
+import static io.parley.testing.Sessions.authenticated;
+import static io.parley.testing.Sessions.isMessage;
+import static io.parley.testing.Sessions.join;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The hub restores seq order from the event bus's arrival order, and fetches a seq that never arrives from
+ * history. Frames are put on the real clustered event bus and in the real Ringbuffer, as a publisher would.
+ */
+@ExtendWith(VertxExtension.class)
+class NodeHubOrderTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(5);
+  private static Vertx vertx;
+  private static ParleyNode node;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    node = TestNodes.startSingle(config -> {
+    });
+  }
+
+  @AfterAll
+  static void stop() {
+    TestNodes.stop(node);
+    vertx.close();
+  }
+
+  @Test
+  @DisplayName("seq 2 arriving before seq 1 is delivered after it")
+  void reorders() {
+    String room = "reorder";
+    try (TestClient client = authenticated(vertx, node, "orderly")) {
+      join(client, room);
+      String first = store(room, "one");
+      String second = store(room, "two");
+      busPublish(room, 2, second);
+      busPublish(room, 1, first);
+      assertEquals(1L, client.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+      assertEquals(2L, client.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+      client.assertNoFrame(f -> isMessage(f, room), Duration.ofMillis(300));
+    }
+  }
+
+  @Test
+  @DisplayName("seqs stored but never published arrive from history, before the later ones")
+  void fillsGapsFromHistory() {
+    String room = "gap";
+    try (TestClient client = authenticated(vertx, node, "patient")) {
+      join(client, room);
+      store(room, "lost-1");
+      store(room, "lost-2");
+      String third = store(room, "three");
+      busPublish(room, 3, third);
+      for (long seq = 1; seq <= 3; seq++) {
+        JsonObject message = client.next(f -> isMessage(f, room), WAIT);
+        assertEquals(seq, message.getLong("seq"));
+      }
+      assertEquals("lost-1", history(client, room).getJsonArray("messages").getJsonObject(0).getString("body"));
+    }
+  }
+
+  @Test
+  @DisplayName("a duplicate of an already delivered seq is dropped")
+  void dropsDuplicates() {
+    String room = "dup";
+    try (TestClient client = authenticated(vertx, node, "once")) {
+      join(client, room);
+      String first = store(room, "only once");
+      busPublish(room, 1, first);
+      busPublish(room, 1, first);
+      assertEquals(1L, client.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+      client.assertNoFrame(f -> isMessage(f, room), Duration.ofMillis(400));
+    }
+  }
+
+  private static JsonObject history(TestClient client, String room) {
+    return client.request(new JsonObject().put("type", "history").put("room", room));
+  }
+
+  /** Appends to the room's Ringbuffer as a publish would; returns the frame for the seq it got. */
+  private static String store(String room, String body) {
+    Ringbuffer<String> ring = node.hazelcast().getRingbuffer("parley.room." + room);
+    String stored = Frames.storedMessage("tester", body, System.currentTimeMillis());
+    long seq = ring.add(stored) + 1;
+    return Frames.roomMessage(room, seq, stored);
+  }
+
+  private static void busPublish(String room, long seq, String frame) {
+    node.vertx().eventBus().publish(RoomBus.address(room), frame,
+        new DeliveryOptions().addHeader(RoomBus.SEQ_HEADER, Long.toString(seq)));
+  }
+}
