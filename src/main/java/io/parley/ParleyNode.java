@@ -7,6 +7,10 @@ import io.parley.auth.SecretResolver;
 import io.parley.auth.TokenMinter;
 import io.parley.auth.TokenVerifier;
 import io.parley.cluster.ClusterSetup;
+import io.parley.cluster.DepartureWatcher;
+import io.parley.cluster.RequestDedup;
+import io.parley.cluster.UserDirectory;
+import io.parley.hub.LocalUsers;
 import io.parley.cluster.Presence;
 import io.parley.cluster.RoomBus;
 import io.parley.cluster.RoomHistory;
@@ -46,18 +50,18 @@ public final class ParleyNode {
   private final ParleyConfig config;
   private final HazelcastClusterManager clusterManager;
   private final NodeState state;
-  private final Presence presence;
+  private final DepartureWatcher departures;
   private final List<GatewayVerticle> gateways;
   private final int port;
   private final String nodeId;
 
   private ParleyNode(Vertx vertx, ParleyConfig config, HazelcastClusterManager clusterManager, NodeState state,
-                     Presence presence, List<GatewayVerticle> gateways, int port, String nodeId) {
+                     DepartureWatcher departures, List<GatewayVerticle> gateways, int port, String nodeId) {
     this.vertx = vertx;
     this.config = config;
     this.clusterManager = clusterManager;
     this.state = state;
-    this.presence = presence;
+    this.departures = departures;
     this.gateways = gateways;
     this.port = port;
     this.nodeId = nodeId;
@@ -109,9 +113,14 @@ public final class ParleyNode {
     RoomBus bus = new RoomBus(vertx.eventBus());
     RoomHistory history = new RoomHistory(hazelcast, vertx, config.historySize());
     Presence presence = new Presence(hazelcast, bus, vertx, nodeId);
-    presence.watchMembership(hazelcast);
+    UserDirectory users = new UserDirectory(hazelcast, vertx, nodeId, config.mailbox(), metrics);
+    DepartureWatcher departures = new DepartureWatcher(hazelcast)
+        .onDeparture(presence::removeNode)
+        .onDeparture(users::removeNode);
+    LocalUsers localUsers = new LocalUsers();
     SessionServices services = new SessionServices(vertx, config, nodeId,
-        new TokenVerifier(vertx, config.auth(), secret), history, presence, bus, metrics);
+        new TokenVerifier(vertx, config.auth(), secret), history, presence, bus, users, localUsers,
+        new RequestDedup(hazelcast, vertx, config.dedupWindowMs()), metrics);
     NodeHub hub = new NodeHub(history);
     DevTokenEndpoint devTokens = config.auth().devTokenEndpoint()
         ? new DevTokenEndpoint(new TokenMinter(vertx, secret)) : null;
@@ -120,14 +129,15 @@ public final class ParleyNode {
     List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
     int instances = config.gateways() > 0 ? config.gateways() : eventLoops;
     return vertx.deployVerticle(hub)
-        .compose(id -> vertx.deployVerticle(() -> {
+        .compose(id -> localUsers.listen(vertx.eventBus(), nodeId).completion())
+        .compose(v -> vertx.deployVerticle(() -> {
           GatewayVerticle gateway = new GatewayVerticle(services, hub, state, registry, devTokens);
           gateways.add(gateway);
           return gateway;
         }, new DeploymentOptions().setInstances(instances)))
         .map(id -> {
           state.ready();
-          ParleyNode node = new ParleyNode(vertx, config, clusterManager, state, presence, gateways,
+          ParleyNode node = new ParleyNode(vertx, config, clusterManager, state, departures, gateways,
               gateways.get(0).actualPort(), nodeId);
           log.info("event=node_ready url={} node={} gateways={} cluster={} members={}", node.url(), nodeId,
               instances, config.cluster().name(), clusterManager.getHazelcastInstance().getCluster().getMembers()
@@ -192,7 +202,7 @@ public final class ParleyNode {
           return Future.succeededFuture();
         })
         .compose(v -> {
-          presence.stopWatching(clusterManager.getHazelcastInstance());
+          departures.stop();
           return vertx.close();
         })
         .onComplete(r -> log.info("event=node_stopped node={}", nodeId()));

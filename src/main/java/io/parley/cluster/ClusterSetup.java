@@ -52,7 +52,9 @@ public final class ClusterSetup {
         .setCapacity(historySize)
         .setBackupCount(1)
         .setAsyncBackupCount(0));
-    config.addMapConfig(new MapConfig(Presence.MAP_NAME).setBackupCount(1).setAsyncBackupCount(0));
+    for (String map : new String[]{Presence.MAP_NAME, UserDirectory.MAP_NAME, RequestDedup.MAP_NAME}) {
+      config.addMapConfig(new MapConfig(map).setBackupCount(1).setAsyncBackupCount(0));
+    }
     return config;
   }
 

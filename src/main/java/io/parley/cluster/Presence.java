@@ -1,7 +1,5 @@
 package io.parley.cluster;
 
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Future;
@@ -11,7 +9,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Cluster-wide presence: which users are in which room, through which sessions on which nodes. A user's first
@@ -28,33 +25,12 @@ public final class Presence {
   private final RoomBus bus;
   private final Vertx vertx;
   private final String nodeId;
-  private UUID listenerId;
 
   public Presence(HazelcastInstance hazelcast, RoomBus bus, Vertx vertx, String nodeId) {
     this.rooms = hazelcast.getMap(MAP_NAME);
     this.bus = bus;
     this.vertx = vertx;
     this.nodeId = nodeId;
-  }
-
-  /** Start removing the sessions of nodes that leave the cluster. */
-  public void watchMembership(HazelcastInstance hazelcast) {
-    listenerId = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent event) {
-      }
-
-      @Override
-      public void memberRemoved(MembershipEvent event) {
-        removeNode(event.getMember().getUuid().toString());
-      }
-    });
-  }
-
-  public void stopWatching(HazelcastInstance hazelcast) {
-    if (listenerId != null) {
-      hazelcast.getCluster().removeMembershipListener(listenerId);
-    }
   }
 
   public Future<Void> join(String room, String user, String sessionId) {
@@ -83,7 +59,8 @@ public final class Presence {
         .map(presence -> presence == null ? List.of() : presence.users());
   }
 
-  private void removeNode(String departed) {
+  /** A member left or died: remove its sessions and push the resulting leaves. */
+  public void removeNode(String departed) {
     vertx.executeBlocking(() -> rooms.executeOnEntries(new PresenceProcessors.RemoveNode(departed)), false)
         .onSuccess(result -> publishDepartures(departed, result))
         .onFailure(e -> log.warn("event=presence_cleanup_failed node={} error={}", departed, e.toString()));

@@ -14,6 +14,8 @@ public record ParleyConfig(
     AuthConfig auth,
     ClusterConfig cluster,
     int historySize,
+    Mailbox mailbox,
+    long dedupWindowMs,
     Limits limits,
     Heartbeat heartbeat,
     Shutdown shutdown) {
@@ -34,6 +36,10 @@ public record ParleyConfig(
   /** Hazelcast TCP-IP join on {@code host:port}; {@code members} empty means a cluster of one. */
   public record ClusterConfig(String name, String host, int port, List<String> members, int eventBusPort,
                               long failureDetectionMs) {
+  }
+
+  /** Private messages kept for a user with no session: at most {@code maxMessages}, none older than {@code maxAgeMs}. */
+  public record Mailbox(int maxMessages, long maxAgeMs) {
   }
 
   /** DoS guards: the largest inbound text frame, rooms one connection may join, bytes queued to a slow client. */
@@ -67,6 +73,9 @@ public record ParleyConfig(
         new ClusterConfig(cluster.getString("name"), cluster.getString("host"), cluster.getInteger("port"),
             strings(cluster, "members"), cluster.getInteger("eventBusPort"), cluster.getLong("failureDetectionMs")),
         json.getJsonObject("history").getInteger("size"),
+        new Mailbox(json.getJsonObject("mailbox").getInteger("maxMessages"),
+            json.getJsonObject("mailbox").getLong("maxAgeMs")),
+        json.getJsonObject("dedup").getLong("windowMs"),
         new Limits(limits.getInteger("maxFrameBytes"), limits.getInteger("maxRoomsPerConnection"),
             limits.getInteger("maxQueuedBytes")),
         new Heartbeat(heartbeat.getLong("intervalMs"), heartbeat.getLong("timeoutMs")),
@@ -88,6 +97,9 @@ public record ParleyConfig(
     require(cluster.port > 0 && cluster.port <= 65535, "cluster.port must be 1..65535");
     require(cluster.failureDetectionMs >= 1000, "cluster.failureDetectionMs must be >= 1000");
     require(historySize >= 1, "history.size must be >= 1");
+    require(mailbox.maxMessages >= 1, "mailbox.maxMessages must be >= 1");
+    require(mailbox.maxAgeMs >= 1000, "mailbox.maxAgeMs must be >= 1000");
+    require(dedupWindowMs >= 1000, "dedup.windowMs must be >= 1000");
     require(limits.maxFrameBytes >= 256, "limits.maxFrameBytes must be >= 256");
     require(limits.maxRoomsPerConnection >= 1, "limits.maxRoomsPerConnection must be >= 1");
     require(limits.maxQueuedBytes >= limits.maxFrameBytes, "limits.maxQueuedBytes must be >= limits.maxFrameBytes");

@@ -24,6 +24,8 @@ public final class ParleyMetrics {
   private final Counter published;
   private final Counter delivered;
   private final Timer publishStored;
+  private final Counter privateSent;
+  private final Counter mailboxDropped;
 
   public ParleyMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -43,6 +45,12 @@ public final class ParleyMetrics {
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofNanos(100_000))
         .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+    this.privateSent = Counter.builder("parley.private.sent")
+        .description("Private messages accepted from clients of this node")
+        .register(registry);
+    this.mailboxDropped = Counter.builder("parley.mailbox.dropped")
+        .description("Private messages dropped from a full or expired offline mailbox")
         .register(registry);
   }
 
@@ -68,6 +76,16 @@ public final class ParleyMetrics {
   public void published(long startNanos) {
     published.increment();
     publishStored.record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public void privateSent() {
+    privateSent.increment();
+  }
+
+  public void mailboxDropped(int messages) {
+    if (messages > 0) {
+      mailboxDropped.increment(messages);
+    }
   }
 
   public void delivered(int frames) {

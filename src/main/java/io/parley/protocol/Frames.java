@@ -46,6 +46,18 @@ public final class Frames {
     return "{\"type\":\"message\",\"room\":\"" + room + "\",\"seq\":" + seq + "," + stored.substring(1);
   }
 
+  /** A private message push (PROTOCOL.md, "Pushes from the server"). */
+  public static String privateMessage(String to, String from, String mid, Object body, long ts) {
+    return new JsonObject()
+        .put("type", "message")
+        .put("to", to)
+        .put("from", from)
+        .put("mid", mid)
+        .put("body", body)
+        .put("ts", ts)
+        .encode();
+  }
+
   public static String presence(String room, String user, boolean joined) {
     return new JsonObject()
         .put("type", "presence")

@@ -3,11 +3,13 @@ package io.parley.session;
 import io.parley.auth.Principal;
 import io.parley.hub.LocalRooms;
 import io.parley.hub.RoomMember;
+import io.parley.hub.UserEndpoint;
 import io.parley.protocol.CloseCode;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.Frames;
 import io.parley.protocol.ProtocolException;
 import io.parley.transport.Transport;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +27,7 @@ import java.util.function.Consumer;
  * One client connection: who it is, which rooms it is in, its timers and its outbound limit. Lives on one
  * gateway's event loop; every method must be called there. Requests are served by {@link SessionRequests}.
  */
-public final class Session implements RoomMember {
+public final class Session implements RoomMember, UserEndpoint {
 
   private static final Logger log = LoggerFactory.getLogger(Session.class);
 
@@ -33,6 +35,7 @@ public final class Session implements RoomMember {
   private final Transport transport;
   private final SessionServices services;
   private final LocalRooms localRooms;
+  private final Context context;
   private final SessionRequests requests;
   private final Map<String, RoomSubscription> rooms = new HashMap<>();
   private final Promise<Void> cleanedUp = Promise.promise();
@@ -44,11 +47,13 @@ public final class Session implements RoomMember {
   private long lastSeenMs = System.currentTimeMillis();
   private boolean closed;
 
-  Session(Transport transport, SessionServices services, LocalRooms localRooms, Consumer<Session> onClosed) {
+  Session(Transport transport, SessionServices services, LocalRooms localRooms, Context context,
+          Consumer<Session> onClosed) {
     this.id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
     this.transport = transport;
     this.services = services;
     this.localRooms = localRooms;
+    this.context = context;
     this.onClosed = onClosed;
     this.requests = new SessionRequests(this, services);
   }
@@ -60,8 +65,10 @@ public final class Session implements RoomMember {
         t -> close(CloseCode.UNAUTHORIZED, "authentication timeout"));
     if (urlToken != null) {
       pendingAuth = services.tokens().verify(urlToken)
-          .onSuccess(this::authenticated)
           .onFailure(e -> close(CloseCode.UNAUTHORIZED, e.getMessage()))
+          .compose(principal -> authenticate(principal)
+              .onSuccess(mail -> mail.forEach(this::send))
+              .onFailure(e -> close(CloseCode.GOING_AWAY, "cluster unavailable: reconnect")))
           .<Void>mapEmpty()
           .onComplete(r -> pendingAuth = null);
     }
@@ -99,10 +106,31 @@ public final class Session implements RoomMember {
     return transport;
   }
 
-  void authenticated(Principal principal) {
+  /**
+   * The session is now this principal's: it is registered for private messages on this node and in the
+   * cluster. Completes with the user's mailbox (oldest first), to be sent right after the auth reply.
+   */
+  Future<List<String>> authenticate(Principal principal) {
     this.principal = principal;
     services.vertx().cancelTimer(authTimer);
+    services.localUsers().add(this);
     log.debug("event=session_auth session={} user={}", id, principal.user());
+    return services.users().connect(principal.user());
+  }
+
+  @Override
+  public String user() {
+    return principal.user();
+  }
+
+  @Override
+  public Context context() {
+    return context;
+  }
+
+  @Override
+  public void onPrivateMessage(String frame) {
+    send(frame);
   }
 
   /** One inbound text frame, already checked against the size limit. */
@@ -209,6 +237,10 @@ public final class Session implements RoomMember {
       leaving.add(services.presence().leave(room, principal.user(), id));
     }
     rooms.clear();
+    if (principal != null) {
+      services.localUsers().remove(this);
+      leaving.add(services.users().disconnect(principal.user()));
+    }
     onClosed.accept(this);
     Future.join(leaving).onComplete(r -> cleanedUp.tryComplete());
   }

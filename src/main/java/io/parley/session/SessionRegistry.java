@@ -3,6 +3,7 @@ package io.parley.session;
 import io.parley.hub.LocalRooms;
 import io.parley.protocol.CloseCode;
 import io.parley.transport.Transport;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 
 import java.util.ArrayList;
@@ -18,16 +19,18 @@ public final class SessionRegistry {
 
   private final SessionServices services;
   private final LocalRooms localRooms;
+  private final Context context;
   private final Set<Session> sessions = new LinkedHashSet<>();
 
-  public SessionRegistry(SessionServices services, LocalRooms localRooms) {
+  public SessionRegistry(SessionServices services, LocalRooms localRooms, Context context) {
     this.services = services;
     this.localRooms = localRooms;
+    this.context = context;
   }
 
   /** Opens a session on a new connection; {@code urlToken} is the {@code ?token=} of a WebSocket URL, or null. */
   public Session open(Transport transport, String urlToken) {
-    Session session = new Session(transport, services, localRooms, sessions::remove);
+    Session session = new Session(transport, services, localRooms, context, sessions::remove);
     sessions.add(session);
     session.start(urlToken);
     return session;

@@ -4,6 +4,7 @@ import io.parley.auth.Principal;
 import io.parley.auth.TokenVerifier.InvalidToken;
 import io.parley.cluster.HistoryEntry;
 import io.parley.cluster.HistoryPage;
+import io.parley.cluster.RequestDedup;
 import io.parley.protocol.CloseCode;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.Frames;
@@ -15,6 +16,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
 
 import static io.parley.protocol.ProtocolException.badRequest;
 import static io.parley.protocol.ProtocolException.forbidden;
@@ -27,6 +30,7 @@ import static io.parley.protocol.ProtocolException.forbidden;
 final class SessionRequests {
 
   private static final int MAX_TYPE_ECHO = 32;
+  private static final int MAX_USER_LENGTH = 128;
 
   private final Session session;
   private final SessionServices services;
@@ -77,6 +81,7 @@ final class SessionRequests {
       case "join" -> join(request);
       case "leave" -> leave(request);
       case "publish" -> publish(request);
+      case "send" -> send(request);
       case "presence" -> presence(request);
       case "history" -> history(request);
       default -> throw badRequest("unknown type " + truncate(type));
@@ -96,11 +101,19 @@ final class SessionRequests {
         return Future.succeededFuture();
       }
       Principal principal = result.result();
-      session.authenticated(principal);
-      return Future.succeededFuture(Frames.ok(request.id())
-          .put("user", principal.user())
-          .put("session", session.id())
-          .put("node", session.nodeId()));
+      return session.authenticate(principal).transform(registered -> {
+        if (registered.failed()) {
+          session.sendError(request.id(), registered.cause());
+          session.close(CloseCode.GOING_AWAY, "cluster unavailable: reconnect");
+          return Future.succeededFuture();
+        }
+        session.sendOk(Frames.ok(request.id())
+            .put("user", principal.user())
+            .put("session", session.id())
+            .put("node", session.nodeId()));
+        registered.result().forEach(session::send); // the mailbox, right after the auth reply
+        return Future.succeededFuture();
+      });
     });
   }
 
@@ -184,11 +197,47 @@ final class SessionRequests {
     if (!member && !principal.mayPublishWithoutJoining(room)) {
       throw forbidden("join " + room + " before publishing to it");
     }
-    String stored = Frames.storedMessage(principal.user(), body, System.currentTimeMillis());
-    return services.history().append(room, stored).map(seq -> {
-      services.bus().publishMessage(room, seq, Frames.roomMessage(room, seq, stored));
-      services.metrics().published(start);
-      return Frames.ok(request.id()).put("room", room).put("seq", seq);
+    return deduplicated(request, "publish", room, () -> {
+      String stored = Frames.storedMessage(principal.user(), body, System.currentTimeMillis());
+      return services.history().append(room, stored).map(seq -> {
+        services.bus().publishMessage(room, seq, Frames.roomMessage(room, seq, stored));
+        services.metrics().published(start);
+        return Long.toString(seq);
+      });
+    }).map(seq -> Frames.ok(request.id()).put("room", room).put("seq", Long.parseLong(seq)));
+  }
+
+  private Future<JsonObject> send(Request request) {
+    String to = request.requiredString("to");
+    if (to.length() > MAX_USER_LENGTH) {
+      throw badRequest("field to must be a user id of at most " + MAX_USER_LENGTH + " characters");
+    }
+    Object body = request.body();
+    String from = session.principal().user();
+    return deduplicated(request, "send", to, () -> {
+      String mid = UUID.randomUUID().toString();
+      String frame = Frames.privateMessage(to, from, mid, body, System.currentTimeMillis());
+      services.metrics().privateSent();
+      return services.users().send(from, to, session.id(), frame).map(v -> mid);
+    }).map(mid -> Frames.ok(request.id()).put("mid", mid));
+  }
+
+  /**
+   * Runs {@code action} once per request id within the dedup window, cluster-wide: a retry gets the first
+   * outcome back instead. Requests without an id are not de-duplicated.
+   */
+  private Future<String> deduplicated(Request request, String kind, String scope, Supplier<Future<String>> action) {
+    if (request.id() == null) {
+      return action.get();
+    }
+    String key = RequestDedup.key(kind, session.principal().user(), scope, request.id());
+    return services.dedup().claim(key).compose(earlier -> {
+      if (earlier != null) {
+        return Future.succeededFuture(earlier);
+      }
+      return action.get()
+          .onSuccess(outcome -> services.dedup().remember(key, outcome))
+          .onFailure(e -> services.dedup().forget(key));
     });
   }
 

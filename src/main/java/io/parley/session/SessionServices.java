@@ -3,7 +3,10 @@ package io.parley.session;
 import io.parley.auth.TokenVerifier;
 import io.parley.cluster.Presence;
 import io.parley.cluster.RoomBus;
+import io.parley.cluster.RequestDedup;
 import io.parley.cluster.RoomHistory;
+import io.parley.cluster.UserDirectory;
+import io.parley.hub.LocalUsers;
 import io.parley.config.ParleyConfig;
 import io.parley.metrics.ParleyMetrics;
 import io.vertx.core.Vertx;
@@ -17,5 +20,8 @@ public record SessionServices(
     RoomHistory history,
     Presence presence,
     RoomBus bus,
+    UserDirectory users,
+    LocalUsers localUsers,
+    RequestDedup dedup,
     ParleyMetrics metrics) {
 }

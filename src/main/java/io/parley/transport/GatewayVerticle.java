@@ -49,7 +49,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ParleyConfig config = services.config();
-    sessions = new SessionRegistry(services, new LocalRooms(context, hub, services.metrics()));
+    sessions = new SessionRegistry(services, new LocalRooms(context, hub, services.metrics()), context);
     heartbeatTimer = vertx.setPeriodic(config.heartbeat().intervalMs(),
         t -> sessions.sweepHeartbeats(System.currentTimeMillis(), config.heartbeat().timeoutMs()));
     server = vertx.createHttpServer(serverOptions(config)).requestHandler(router(config));

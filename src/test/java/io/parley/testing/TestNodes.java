@@ -50,10 +50,21 @@ public final class TestNodes {
 
   /** Starts {@code count} nodes that form one cluster; the first is started alone so it becomes the master. */
   public static List<ParleyNode> startCluster(int count) {
+    return startCluster(count, config -> {
+    });
+  }
+
+  /** As {@link #startCluster(int)}, with a chance to adjust every node's configuration. */
+  public static List<ParleyNode> startCluster(int count, Consumer<JsonObject> adjust) {
     List<Integer> ports = java.util.stream.IntStream.range(0, count).mapToObj(i -> freePort()).toList();
-    ParleyNode first = await(ParleyNode.start(ParleyConfig.from(config(ports.get(0), ports))), START_TIMEOUT);
+    java.util.function.Function<Integer, ParleyConfig> configFor = port -> {
+      JsonObject config = config(port, ports);
+      adjust.accept(config);
+      return ParleyConfig.from(config);
+    };
+    ParleyNode first = await(ParleyNode.start(configFor.apply(ports.get(0))), START_TIMEOUT);
     List<Future<ParleyNode>> rest = ports.subList(1, count).stream()
-        .map(port -> ParleyNode.start(ParleyConfig.from(config(port, ports))))
+        .map(port -> ParleyNode.start(configFor.apply(port)))
         .toList();
     java.util.ArrayList<ParleyNode> nodes = new java.util.ArrayList<>();
     nodes.add(first);

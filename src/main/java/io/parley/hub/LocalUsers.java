@@ -1,0 +1,68 @@
+package io.parley.hub;
+
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This node's authenticated sessions by user, across all gateways, and the node's one event-bus consumer for
+ * private messages (not one per connection). A message goes to every local session of the recipient and to
+ * the sender's other sessions, so every device shows the conversation.
+ */
+public final class LocalUsers {
+
+  public static final String TO_HEADER = "to";
+  public static final String FROM_HEADER = "from";
+  public static final String ORIGIN_HEADER = "origin";
+  private static final String ADDRESS_PREFIX = "parley.node.";
+
+  private final ConcurrentHashMap<String, Set<UserEndpoint>> byUser = new ConcurrentHashMap<>();
+
+  public static String nodeAddress(String nodeId) {
+    return ADDRESS_PREFIX + nodeId;
+  }
+
+  /** Listens on this node's address; each request is answered with the number of the recipient's sessions here. */
+  public MessageConsumer<String> listen(EventBus eventBus, String nodeId) {
+    return eventBus.consumer(nodeAddress(nodeId), message -> message.reply(deliver(
+        message.headers().get(TO_HEADER), message.headers().get(FROM_HEADER),
+        message.headers().get(ORIGIN_HEADER), message.body())));
+  }
+
+  public void add(UserEndpoint endpoint) {
+    byUser.computeIfAbsent(endpoint.user(), u -> ConcurrentHashMap.newKeySet()).add(endpoint);
+  }
+
+  public void remove(UserEndpoint endpoint) {
+    byUser.computeIfPresent(endpoint.user(), (user, endpoints) -> {
+      endpoints.remove(endpoint);
+      return endpoints.isEmpty() ? null : endpoints;
+    });
+  }
+
+  /** @return how many of the recipient's sessions are on this node */
+  int deliver(String to, String from, String originSession, String frame) {
+    int recipients = handTo(to, originSession, frame);
+    if (!to.equals(from)) {
+      handTo(from, originSession, frame);
+    }
+    return recipients;
+  }
+
+  private int handTo(String user, String originSession, String frame) {
+    Set<UserEndpoint> endpoints = byUser.get(user);
+    if (endpoints == null) {
+      return 0;
+    }
+    int count = 0;
+    for (UserEndpoint endpoint : endpoints) {
+      count++;
+      if (!endpoint.id().equals(originSession)) {
+        endpoint.context().runOnContext(v -> endpoint.onPrivateMessage(frame));
+      }
+    }
+    return count;
+  }
+}

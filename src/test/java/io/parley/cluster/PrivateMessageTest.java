@@ -1,0 +1,162 @@
+package io.parley.cluster;
+
+import io.parley.ParleyNode;
+import io.parley.testing.TestClient;
+import io.parley.testing.TestNodes;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.parley.testing.Sessions.authenticated;
+import static io.parley.testing.Sessions.expectOk;
+import static io.parley.testing.Sessions.isMessage;
+import static io.parley.testing.Sessions.join;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Private messages, mailboxes and request de-duplication across a real two-node cluster. */
+@ExtendWith(VertxExtension.class)
+class PrivateMessageTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final int MAILBOX = 20;
+  private static Vertx vertx;
+  private static List<ParleyNode> nodes;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    nodes = TestNodes.startCluster(2, config -> config.getJsonObject("mailbox").put("maxMessages", MAILBOX));
+  }
+
+  @AfterAll
+  static void stop() {
+    nodes.forEach(TestNodes::stop);
+    vertx.close();
+  }
+
+  private static boolean isPrivate(JsonObject frame) {
+    return "message".equals(frame.getString("type")) && frame.containsKey("mid");
+  }
+
+  private static JsonObject send(TestClient client, String to, Object body, String id) {
+    JsonObject request = new JsonObject().put("type", "send").put("to", to).put("body", body);
+    if (id != null) {
+      request.put("id", id);
+    }
+    return expectOk(client.request(request));
+  }
+
+  @Test
+  @DisplayName("send reaches every session of the recipient on every node, and the sender's other sessions")
+  void everyDevice() {
+    try (TestClient bobPhone = authenticated(vertx, nodes.get(0), "bob");
+         TestClient bobLaptop = authenticated(vertx, nodes.get(1), "bob");
+         TestClient alice = authenticated(vertx, nodes.get(0), "alice");
+         TestClient aliceTablet = authenticated(vertx, nodes.get(1), "alice")) {
+      String mid = send(alice, "bob", new JsonObject().put("text", "psst"), "s-1").getString("mid");
+      for (TestClient device : List.of(bobPhone, bobLaptop, aliceTablet)) {
+        JsonObject message = device.next(PrivateMessageTest::isPrivate, WAIT);
+        assertEquals(mid, message.getString("mid"));
+        assertEquals("bob", message.getString("to"));
+        assertEquals("alice", message.getString("from"));
+        assertEquals("psst", message.getJsonObject("body").getString("text"));
+        assertTrue(message.getLong("ts") > 0);
+      }
+      alice.assertNoFrame(PrivateMessageTest::isPrivate, Duration.ofMillis(300));
+    }
+  }
+
+  @Test
+  @DisplayName("an offline user gets the mailbox in order right after auth, once; overflow drops the oldest")
+  void mailbox() {
+    List<String> mids = new ArrayList<>();
+    try (TestClient alice = authenticated(vertx, nodes.get(0), "alice-m")) {
+      for (int i = 1; i <= MAILBOX + 3; i++) {
+        mids.add(send(alice, "carol", i, null).getString("mid"));
+      }
+    }
+    try (TestClient carol = TestClient.connect(vertx, TestClient.Transport.WEBSOCKET, nodes.get(1).port())) {
+      JsonObject ok = carol.request(new JsonObject().put("type", "auth").put("token", TestNodes.token(vertx, "carol")));
+      expectOk(ok);
+      for (int i = 4; i <= MAILBOX + 3; i++) {
+        JsonObject message = carol.next(WAIT);
+        assertTrue(isPrivate(message), () -> "expected mail, got " + message);
+        assertEquals(i, message.getInteger("body"));
+        assertEquals(mids.get(i - 1), message.getString("mid"));
+      }
+    }
+    try (TestClient again = authenticated(vertx, nodes.get(0), "carol")) {
+      again.assertNoFrame(PrivateMessageTest::isPrivate, Duration.ofMillis(500));
+    }
+    assertTrue(scrape(nodes.get(0)).contains("parley_mailbox_dropped_total 3.0"), "the overflow is counted");
+  }
+
+  @Test
+  @DisplayName("a retried send with the same id, even on another node, is delivered once with the same mid")
+  void sendDedup() {
+    try (TestClient dan = authenticated(vertx, nodes.get(1), "dan")) {
+      String first;
+      try (TestClient erin = authenticated(vertx, nodes.get(0), "erin")) {
+        first = send(erin, "dan", "once", "retry-me").getString("mid");
+      }
+      try (TestClient erinAgain = authenticated(vertx, nodes.get(1), "erin")) {
+        assertEquals(first, send(erinAgain, "dan", "once", "retry-me").getString("mid"));
+        assertNotEquals(first, send(erinAgain, "dan", "twice", "another-id").getString("mid"));
+      }
+      assertEquals("once", dan.next(PrivateMessageTest::isPrivate, WAIT).getString("body"));
+      assertEquals("twice", dan.next(PrivateMessageTest::isPrivate, WAIT).getString("body"));
+      dan.assertNoFrame(PrivateMessageTest::isPrivate, Duration.ofMillis(300));
+    }
+  }
+
+  @Test
+  @DisplayName("a retried publish with the same id, even on another node, returns the original seq, stored once")
+  void publishDedup() {
+    String room = "dedup-room";
+    try (TestClient watcher = authenticated(vertx, nodes.get(1), "watcher")) {
+      join(watcher, room);
+      long seq;
+      try (TestClient writer = authenticated(vertx, nodes.get(0), "writer-d")) {
+        join(writer, room);
+        seq = expectOk(writer.request(new JsonObject().put("type", "publish").put("room", room)
+            .put("body", "hello").put("id", "pub-1"))).getLong("seq");
+      }
+      try (TestClient writerAgain = authenticated(vertx, nodes.get(1), "writer-d")) {
+        join(writerAgain, room);
+        JsonObject retry = expectOk(writerAgain.request(new JsonObject().put("type", "publish").put("room", room)
+            .put("body", "hello").put("id", "pub-1")));
+        assertEquals(seq, retry.getLong("seq"));
+        assertEquals(room, retry.getString("room"));
+      }
+      assertEquals(seq, watcher.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+      watcher.assertNoFrame(f -> isMessage(f, room), Duration.ofMillis(300));
+      JsonObject history = expectOk(watcher.request(new JsonObject().put("type", "history").put("room", room)));
+      assertEquals(1, history.getJsonArray("messages").size());
+    }
+  }
+
+  private static String scrape(ParleyNode node) {
+    HttpClient http = vertx.createHttpClient();
+    try {
+      return TestNodes.await(http.request(HttpMethod.GET, node.port(), "127.0.0.1", "/metrics")
+          .compose(request -> request.send())
+          .compose(response -> response.body())
+          .map(body -> body.toString()), Duration.ofSeconds(5));
+    } finally {
+      http.close();
+    }
+  }
+}
