@@ -81,6 +81,11 @@ public final class ParleyMain {
       System.exit(2);
       return;
     }
+    if (secret == null) {
+      System.err.println("parley: the token command signs HS256 tokens: configure auth.jwt.secret");
+      System.exit(2);
+      return;
+    }
     Vertx vertx = Vertx.vertx();
     try {
       System.out.println(new TokenMinter(vertx, secret).mint(launch.positional().get(0), launch.admin(),

@@ -17,6 +17,7 @@ import io.parley.cluster.RoomHistory;
 import io.parley.config.ParleyConfig;
 import io.parley.hub.NodeHub;
 import io.parley.metrics.ParleyMetrics;
+import io.parley.session.ConnectionRateLimiter;
 import io.parley.session.SessionServices;
 import io.parley.transport.DevTokenEndpoint;
 import io.parley.transport.GatewayVerticle;
@@ -120,9 +121,10 @@ public final class ParleyNode {
     LocalUsers localUsers = new LocalUsers();
     SessionServices services = new SessionServices(vertx, config, nodeId,
         new TokenVerifier(vertx, config.auth(), secret), history, presence, bus, users, localUsers,
-        new RequestDedup(hazelcast, vertx, config.dedupWindowMs()), metrics);
+        new RequestDedup(hazelcast, vertx, config.dedupWindowMs()),
+        new ConnectionRateLimiter(config.limits().connectionsPerIpPerSecond()), metrics);
     NodeHub hub = new NodeHub(history);
-    DevTokenEndpoint devTokens = config.auth().devTokenEndpoint()
+    DevTokenEndpoint devTokens = config.auth().devTokenEndpoint() && secret != null
         ? new DevTokenEndpoint(new TokenMinter(vertx, secret)) : null;
     metrics.roomsWithLocalMembers(hub::rooms);
     NodeState state = new NodeState();

@@ -23,10 +23,14 @@ public final class SecretResolver {
   private SecretResolver() {
   }
 
+  /** @return the secret, or null when only public keys ({@code auth.jwt.publicKeys}) verify tokens */
   public static String resolve(AuthConfig auth) {
     String secret = auth.secret();
     if (isBlank(secret) && !isBlank(auth.secretFile())) {
       secret = readOrGenerate(Path.of(auth.secretFile()), auth.generateSecret());
+    }
+    if (isBlank(secret) && !auth.publicKeys().isEmpty()) {
+      return null;
     }
     if (isBlank(secret)) {
       throw new IllegalStateException("no JWT secret configured: set PARLEY_AUTH_JWT_SECRET (at least "

@@ -24,8 +24,14 @@ public final class TokenVerifier {
   private final JWTAuth jwt;
   private final boolean requireExp;
 
+  /** @param secret the HS256 secret, or null when only {@code auth.jwt.publicKeys} verify tokens */
   public TokenVerifier(Vertx vertx, AuthConfig auth, String secret) {
-    this.jwt = hs256(vertx, secret, auth.leewaySeconds());
+    JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(new JWTOptions().setLeeway(auth.leewaySeconds()));
+    if (secret != null) {
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret));
+    }
+    auth.publicKeys().forEach(entry -> options.addPubSecKey(PublicKeys.load(entry)));
+    this.jwt = JWTAuth.create(vertx, options);
     this.requireExp = auth.requireExp();
   }
 

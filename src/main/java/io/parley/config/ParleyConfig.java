@@ -27,10 +27,11 @@ public record ParleyConfig(
   /**
    * JWT verification. The secret comes from {@code secret}, else from {@code secretFile}; with
    * {@code generateSecret} (local demo only) a missing file is created with a random secret.
+   * {@code publicKeys} are {@code ALG:/path/to/key.pem} entries (RS256, ES256...) verified besides HS256.
    * {@code devTokenEndpoint} (local demo only) serves {@code POST /dev/token}: a token for any user name.
    */
-  public record AuthConfig(long timeoutMs, boolean devTokenEndpoint, String secret, String secretFile, boolean generateSecret,
-                           boolean requireExp, int leewaySeconds) {
+  public record AuthConfig(long timeoutMs, boolean devTokenEndpoint, String secret, String secretFile,
+                           boolean generateSecret, boolean requireExp, int leewaySeconds, List<String> publicKeys) {
   }
 
   /** Hazelcast TCP-IP join on {@code host:port}; {@code members} empty means a cluster of one. */
@@ -42,8 +43,15 @@ public record ParleyConfig(
   public record Mailbox(int maxMessages, long maxAgeMs) {
   }
 
-  /** DoS guards: the largest inbound text frame, rooms one connection may join, bytes queued to a slow client. */
-  public record Limits(int maxFrameBytes, int maxRoomsPerConnection, int maxQueuedBytes) {
+  /**
+   * DoS guards: the largest inbound text frame, rooms one connection may join, bytes queued to a slow client,
+   * publishes and sends per connection (token bucket), protocol errors per connection before it is closed
+   * (token bucket), and new connections per source address per second (0 = no limit).
+   */
+  public record Limits(int maxFrameBytes, int maxRoomsPerConnection, int maxQueuedBytes,
+                       double publishPerSecond, int publishBurst,
+                       double protocolErrorsPerSecond, int protocolErrorBurst,
+                       int connectionsPerIpPerSecond) {
   }
 
   /** WebSocket ping every {@code intervalMs}; close after {@code timeoutMs} without any inbound frame or pong. */
@@ -68,8 +76,9 @@ public record ParleyConfig(
         json.getJsonObject("node").getInteger("gateways"),
         new HttpConfig(http.getString("host"), http.getInteger("port"), strings(http, "allowedOrigins"),
             http.getInteger("maxRequestBytes")),
-        new AuthConfig(auth.getLong("timeoutMs"), auth.getBoolean("devTokenEndpoint"), jwt.getString("secret"), jwt.getString("secretFile"),
-            jwt.getBoolean("generateSecret"), jwt.getBoolean("requireExp"), jwt.getInteger("leewaySeconds")),
+        new AuthConfig(auth.getLong("timeoutMs"), auth.getBoolean("devTokenEndpoint"), jwt.getString("secret"),
+            jwt.getString("secretFile"), jwt.getBoolean("generateSecret"), jwt.getBoolean("requireExp"), jwt.getInteger("leewaySeconds"),
+            strings(jwt, "publicKeys")),
         new ClusterConfig(cluster.getString("name"), cluster.getString("host"), cluster.getInteger("port"),
             strings(cluster, "members"), cluster.getInteger("eventBusPort"), cluster.getLong("failureDetectionMs")),
         json.getJsonObject("history").getInteger("size"),
@@ -77,7 +86,10 @@ public record ParleyConfig(
             json.getJsonObject("mailbox").getLong("maxAgeMs")),
         json.getJsonObject("dedup").getLong("windowMs"),
         new Limits(limits.getInteger("maxFrameBytes"), limits.getInteger("maxRoomsPerConnection"),
-            limits.getInteger("maxQueuedBytes")),
+            limits.getInteger("maxQueuedBytes"),
+            limits.getDouble("publishPerSecond"), limits.getInteger("publishBurst"),
+            limits.getDouble("protocolErrorsPerSecond"), limits.getInteger("protocolErrorBurst"),
+            limits.getInteger("connectionsPerIpPerSecond")),
         new Heartbeat(heartbeat.getLong("intervalMs"), heartbeat.getLong("timeoutMs")),
         new Shutdown(json.getJsonObject("shutdown").getLong("drainDelayMs"),
             json.getJsonObject("shutdown").getLong("gracePeriodMs")));
@@ -103,6 +115,10 @@ public record ParleyConfig(
     require(limits.maxFrameBytes >= 256, "limits.maxFrameBytes must be >= 256");
     require(limits.maxRoomsPerConnection >= 1, "limits.maxRoomsPerConnection must be >= 1");
     require(limits.maxQueuedBytes >= limits.maxFrameBytes, "limits.maxQueuedBytes must be >= limits.maxFrameBytes");
+    require(limits.publishPerSecond > 0 && limits.publishBurst >= 1, "limits.publishPerSecond and publishBurst must be > 0");
+    require(limits.protocolErrorsPerSecond > 0 && limits.protocolErrorBurst >= 1,
+        "limits.protocolErrorsPerSecond and protocolErrorBurst must be > 0");
+    require(limits.connectionsPerIpPerSecond >= 0, "limits.connectionsPerIpPerSecond must be >= 0 (0 = no limit)");
     require(heartbeat.intervalMs > 0, "heartbeat.intervalMs must be > 0");
     require(heartbeat.timeoutMs > heartbeat.intervalMs, "heartbeat.timeoutMs must be > heartbeat.intervalMs");
     require(shutdown.drainDelayMs >= 0, "shutdown.drainDelayMs must be >= 0");

@@ -130,21 +130,24 @@ public final class NodeHub extends VerticleBase {
 
   /** A seq is missing for too long: read it from history (it was stored before it was published). */
   private void fillGap(RoomFeed feed) {
-    if (feed.ahead.isEmpty() || feeds.get(feed.room) != feed) {
+    if (feed.fetching || feed.ahead.isEmpty() || feeds.get(feed.room) != feed) {
       return;
     }
     long from = feed.nextSeq;
     long to = feed.ahead.firstKey() - 1;
+    feed.fetching = true;
     history.range(feed.room, from, to).onComplete(result -> {
+      feed.fetching = false;
       if (result.succeeded()) {
         deliverFetched(feed, result.result());
+        // what history did not have up to `to` was overwritten: skip just that, never what may still arrive
+        if (feed.nextSeq <= to) {
+          log.warn("event=seq_skipped room={} from={} to={}", feed.room, feed.nextSeq, to);
+          feed.nextSeq = to + 1;
+        }
       } else {
         log.warn("event=gap_fill_failed room={} from={} to={} error={}", feed.room, from, to,
             result.cause().toString());
-      }
-      // whatever could not be fetched is gone from history too: skip it rather than stall the room
-      if (!feed.ahead.isEmpty() && feed.ahead.firstKey() > feed.nextSeq) {
-        feed.nextSeq = feed.ahead.firstKey();
       }
       drainInOrder(feed);
     });

@@ -23,6 +23,8 @@ final class RoomFeed {
   /** Messages that arrived ahead of a missing seq, by seq. */
   final TreeMap<Long, String> ahead = new TreeMap<>();
   long gapTimer = -1;
+  /** A read of missing seqs from history is under way: one at a time. */
+  boolean fetching;
 
   RoomFeed(String room) {
     this.room = room;

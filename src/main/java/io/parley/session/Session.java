@@ -1,6 +1,7 @@
 package io.parley.session;
 
 import io.parley.auth.Principal;
+import io.parley.config.ParleyConfig;
 import io.parley.hub.LocalRooms;
 import io.parley.hub.RoomMember;
 import io.parley.hub.UserEndpoint;
@@ -45,6 +46,9 @@ public final class Session implements RoomMember, UserEndpoint {
   private Future<Void> pendingAuth;
   private long authTimer = -1;
   private long lastSeenMs = System.currentTimeMillis();
+  private TokenBucket publishes;
+  /** Created on the first protocol error: most connections never make one. */
+  private TokenBucket protocolErrors;
   private boolean closed;
 
   Session(Transport transport, SessionServices services, LocalRooms localRooms, Context context,
@@ -175,15 +179,40 @@ public final class Session implements RoomMember, UserEndpoint {
     send(ok.encode());
   }
 
+  /** Publishes and sends share one token bucket per connection ({@code limits.publishPerSecond}). */
+  boolean mayPublish() {
+    long now = System.nanoTime();
+    if (publishes == null) {
+      ParleyConfig.Limits limits = services.config().limits();
+      publishes = new TokenBucket(limits.publishPerSecond(), limits.publishBurst(), now);
+    }
+    return publishes.tryTake(now);
+  }
+
   void sendError(Object requestId, Throwable failure) {
     if (failure instanceof ProtocolException e) {
       send(Frames.error(requestId, e.code(), e.getMessage()));
+      if (e.code() == ErrorCode.BAD_REQUEST) {
+        countProtocolError();
+      }
     } else if (ClusterFailures.isUnavailable(failure)) {
       log.warn("event=cluster_unavailable session={} error={}", id, failure.toString());
       send(Frames.error(requestId, ErrorCode.UNAVAILABLE, "the cluster cannot serve this now; retry"));
     } else {
       log.error("event=request_failed session={}", id, failure);
       send(Frames.error(requestId, ErrorCode.INTERNAL, "internal error"));
+    }
+  }
+
+  /** A client that keeps sending garbage is closed (4008) once it exhausts its error budget. */
+  private void countProtocolError() {
+    long now = System.nanoTime();
+    if (protocolErrors == null) {
+      ParleyConfig.Limits limits = services.config().limits();
+      protocolErrors = new TokenBucket(limits.protocolErrorsPerSecond(), limits.protocolErrorBurst(), now);
+    }
+    if (!protocolErrors.tryTake(now)) {
+      close(CloseCode.POLICY, "too many protocol errors");
     }
   }
 

@@ -28,8 +28,15 @@ public final class SessionRegistry {
     this.context = context;
   }
 
-  /** Opens a session on a new connection; {@code urlToken} is the {@code ?token=} of a WebSocket URL, or null. */
+  /**
+   * Opens a session on a new connection; {@code urlToken} is the {@code ?token=} of a WebSocket URL, or null.
+   * Returns null, having closed the transport with 4029, when its address opens connections too fast.
+   */
   public Session open(Transport transport, String urlToken) {
+    if (!services.connectionLimiter().allow(transport.remoteHost(), System.currentTimeMillis())) {
+      transport.close(CloseCode.CONNECTION_RATE, "too many new connections from your address");
+      return null;
+    }
     Session session = new Session(transport, services, localRooms, context, sessions::remove);
     sessions.add(session);
     session.start(urlToken);

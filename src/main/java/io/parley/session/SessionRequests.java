@@ -77,6 +77,10 @@ final class SessionRequests {
     if (!session.isAuthenticated()) {
       throw new ProtocolException(ErrorCode.UNAUTHORIZED, "authenticate first: send an auth frame");
     }
+    if ((type.equals("publish") || type.equals("send")) && !session.mayPublish()) {
+      throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many publishes and sends: at most "
+          + services.config().limits().publishPerSecond() + " per second");
+    }
     return switch (type) {
       case "join" -> join(request);
       case "leave" -> leave(request);

@@ -23,5 +23,6 @@ public record SessionServices(
     UserDirectory users,
     LocalUsers localUsers,
     RequestDedup dedup,
+    ConnectionRateLimiter connectionLimiter,
     ParleyMetrics metrics) {
 }

@@ -35,6 +35,9 @@ final class SockJsEndpoint {
 
   private void open(SockJSSocket socket) {
     Session session = sessions.open(new SockJsTransport(socket, maxQueuedBytes), null);
+    if (session == null) {
+      return;
+    }
     socket.handler(message -> {
       if (message.length() > maxFrameBytes) {
         session.close(CloseCode.FRAME_TOO_LARGE, "frame larger than " + maxFrameBytes + " bytes");

@@ -47,7 +47,7 @@ final class SockJsTransport implements Transport {
   }
 
   @Override
-  public String remoteAddress() {
-    return String.valueOf(socket.remoteAddress());
+  public String remoteHost() {
+    return socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().host();
   }
 }

@@ -23,5 +23,6 @@ public interface Transport {
   /** True when the transport answers {@link #ping()}s, so silence means the peer is gone. */
   boolean expectsPong();
 
-  String remoteAddress();
+  /** The client's address, without the port: the unit of the connection rate limit. */
+  String remoteHost();
 }

@@ -34,6 +34,9 @@ final class WebSocketEndpoint implements Handler<RoutingContext> {
 
   private void open(ServerWebSocket socket, String token) {
     Session session = sessions.open(new WebSocketTransport(socket, maxQueuedBytes), token);
+    if (session == null) {
+      return;
+    }
     InboundFrames inbound = new InboundFrames(session, maxFrameBytes);
     socket.frameHandler(inbound::onFrame);
     socket.pongHandler(pong -> session.touch());

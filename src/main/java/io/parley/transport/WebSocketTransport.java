@@ -53,7 +53,7 @@ final class WebSocketTransport implements Transport {
   }
 
   @Override
-  public String remoteAddress() {
-    return String.valueOf(socket.remoteAddress());
+  public String remoteHost() {
+    return socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().host();
   }
 }

@@ -18,6 +18,7 @@ public final class SilentWebSocket implements AutoCloseable {
   private final NetClient client;
   private final NetSocket socket;
   private final Buffer received = Buffer.buffer();
+  private volatile boolean closed;
 
   private SilentWebSocket(NetClient client, NetSocket socket) {
     this.client = client;
@@ -27,6 +28,7 @@ public final class SilentWebSocket implements AutoCloseable {
         received.appendBuffer(data);
       }
     });
+    socket.closeHandler(v -> closed = true);
   }
 
   public static SilentWebSocket connect(Vertx vertx, int port, String pathAndQuery) {
@@ -37,6 +39,34 @@ public final class SilentWebSocket implements AutoCloseable {
     socket.write("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
         + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
     return silent;
+  }
+
+  /**
+   * Sends one raw client frame (masked, as RFC 6455 requires of clients), whatever its opcode or payload:
+   * for fuzzing with what no well-behaved library would send, such as invalid UTF-8 in a text frame.
+   */
+  public void sendRawFrame(int opcode, boolean fin, byte[] payload) {
+    Buffer frame = Buffer.buffer();
+    frame.appendByte((byte) ((fin ? 0x80 : 0) | (opcode & 0x0F)));
+    if (payload.length < 126) {
+      frame.appendByte((byte) (0x80 | payload.length));
+    } else if (payload.length <= 0xFFFF) {
+      frame.appendByte((byte) (0x80 | 126)).appendUnsignedShort(payload.length);
+    } else {
+      frame.appendByte((byte) (0x80 | 127)).appendLong(payload.length);
+    }
+    byte[] mask = {0x11, 0x22, 0x33, 0x44};
+    frame.appendBytes(mask);
+    byte[] masked = new byte[payload.length];
+    for (int i = 0; i < payload.length; i++) {
+      masked[i] = (byte) (payload[i] ^ mask[i % 4]);
+    }
+    frame.appendBytes(masked);
+    socket.write(frame);
+  }
+
+  public boolean isClosedByServer() {
+    return closed;
   }
 
   /** Everything received so far, as raw bytes (the 101 response, then WebSocket frames). */

@@ -37,6 +37,9 @@ public final class TestNodes {
     config.getJsonObject("cluster").put("host", "127.0.0.1").put("port", clusterPort).put("members", members)
         .put("name", "parley-test-" + memberPorts.get(0));
     config.getJsonObject("node").put("gateways", 2);
+    // tests open connections and publish in bursts; the limits have their own tests, on nodes that set them
+    config.getJsonObject("limits").put("publishPerSecond", 100_000).put("publishBurst", 100_000)
+        .put("connectionsPerIpPerSecond", 0);
     return config;
   }
 
