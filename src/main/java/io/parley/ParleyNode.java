@@ -3,17 +3,21 @@ package io.parley;
 import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parley.api.ServerApi;
 import io.parley.auth.SecretResolver;
 import io.parley.auth.TokenMinter;
 import io.parley.auth.TokenVerifier;
 import io.parley.cluster.ClusterSetup;
 import io.parley.cluster.DepartureWatcher;
+import io.parley.cluster.NodeDirectory;
+import io.parley.cluster.Revocations;
 import io.parley.cluster.RequestDedup;
 import io.parley.cluster.UserDirectory;
 import io.parley.hub.LocalUsers;
 import io.parley.cluster.Presence;
 import io.parley.cluster.RoomBus;
 import io.parley.cluster.RoomHistory;
+import io.parley.cluster.RoomPublisher;
 import io.parley.config.ParleyConfig;
 import io.parley.hub.NodeHub;
 import io.parley.metrics.ParleyMetrics;
@@ -52,17 +56,20 @@ public final class ParleyNode {
   private final HazelcastClusterManager clusterManager;
   private final NodeState state;
   private final DepartureWatcher departures;
+  private final NodeDirectory nodeDirectory;
   private final List<GatewayVerticle> gateways;
   private final int port;
   private final String nodeId;
 
   private ParleyNode(Vertx vertx, ParleyConfig config, HazelcastClusterManager clusterManager, NodeState state,
-                     DepartureWatcher departures, List<GatewayVerticle> gateways, int port, String nodeId) {
+                     DepartureWatcher departures, List<GatewayVerticle> gateways, int port, String nodeId,
+                     NodeDirectory nodeDirectory) {
     this.vertx = vertx;
     this.config = config;
     this.clusterManager = clusterManager;
     this.state = state;
     this.departures = departures;
+    this.nodeDirectory = nodeDirectory;
     this.gateways = gateways;
     this.port = port;
     this.nodeId = nodeId;
@@ -119,11 +126,15 @@ public final class ParleyNode {
         .onDeparture(presence::removeNode)
         .onDeparture(users::removeNode);
     LocalUsers localUsers = new LocalUsers();
+    Revocations revocations = new Revocations(hazelcast, vertx, config.auth().revocationTtlMs());
+    NodeDirectory nodeDirectory = new NodeDirectory(hazelcast, vertx, nodeId);
     SessionServices services = new SessionServices(vertx, config, nodeId,
-        new TokenVerifier(vertx, config.auth(), secret), history, presence, bus, users, localUsers,
+        new TokenVerifier(vertx, config.auth(), secret).withRevocations(revocations), history, presence, bus,
+        new RoomPublisher(history, bus, metrics), users, localUsers,
         new RequestDedup(hazelcast, vertx, config.dedupWindowMs()),
         new ConnectionRateLimiter(config.limits().connectionsPerIpPerSecond()), metrics);
     NodeHub hub = new NodeHub(history);
+    ServerApi api = new ServerApi(services, revocations, nodeDirectory);
     DevTokenEndpoint devTokens = config.auth().devTokenEndpoint() && secret != null
         ? new DevTokenEndpoint(new TokenMinter(vertx, secret)) : null;
     metrics.roomsWithLocalMembers(hub::rooms);
@@ -132,15 +143,17 @@ public final class ParleyNode {
     int instances = config.gateways() > 0 ? config.gateways() : eventLoops;
     return vertx.deployVerticle(hub)
         .compose(id -> localUsers.listen(vertx.eventBus(), nodeId).completion())
+        .compose(v -> localUsers.listenForDisconnects(vertx.eventBus()).completion())
         .compose(v -> vertx.deployVerticle(() -> {
-          GatewayVerticle gateway = new GatewayVerticle(services, hub, state, registry, devTokens);
+          GatewayVerticle gateway = new GatewayVerticle(services, hub, state, registry, devTokens, api);
           gateways.add(gateway);
           return gateway;
         }, new DeploymentOptions().setInstances(instances)))
         .map(id -> {
           state.ready();
           ParleyNode node = new ParleyNode(vertx, config, clusterManager, state, departures, gateways,
-              gateways.get(0).actualPort(), nodeId);
+              gateways.get(0).actualPort(), nodeId, nodeDirectory);
+          nodeDirectory.advertise(node.url(), node::connections, hub::rooms);
           log.info("event=node_ready url={} node={} gateways={} cluster={} members={}", node.url(), nodeId,
               instances, config.cluster().name(), clusterManager.getHazelcastInstance().getCluster().getMembers()
                   .stream().map(m -> m.getAddress().getHost() + ":" + m.getAddress().getPort()).toList());
@@ -203,6 +216,7 @@ public final class ParleyNode {
           log.warn("event=drain_incomplete node={} error={}", nodeId(), e.toString());
           return Future.succeededFuture();
         })
+        .compose(v -> nodeDirectory.withdraw().otherwise((Void) null))
         .compose(v -> {
           departures.stop();
           return vertx.close();

@@ -23,6 +23,12 @@ public final class TokenVerifier {
 
   private final JWTAuth jwt;
   private final boolean requireExp;
+  private RevocationCheck revocations = principal -> Future.succeededFuture(false);
+
+  /** Whether a user's tokens issued before some moment were revoked (by the server API's disconnect). */
+  public interface RevocationCheck {
+    Future<Boolean> isRevoked(Principal principal);
+  }
 
   /** @param secret the HS256 secret, or null when only {@code auth.jwt.publicKeys} verify tokens */
   public TokenVerifier(Vertx vertx, AuthConfig auth, String secret) {
@@ -41,13 +47,21 @@ public final class TokenVerifier {
         .setJWTOptions(new JWTOptions().setLeeway(leewaySeconds)));
   }
 
+  public TokenVerifier withRevocations(RevocationCheck check) {
+    this.revocations = check;
+    return this;
+  }
+
   public Future<Principal> verify(String token) {
     if (token == null || token.isBlank()) {
       return Future.failedFuture(new InvalidToken("missing token"));
     }
     return jwt.authenticate(new TokenCredentials(token))
         .recover(e -> Future.failedFuture(new InvalidToken("invalid token: " + clientSafe(e))))
-        .compose(user -> principal(user.attributes().getJsonObject("accessToken")));
+        .compose(user -> principal(user.attributes().getJsonObject("accessToken")))
+        .compose(principal -> revocations.isRevoked(principal).compose(revoked -> revoked
+            ? Future.failedFuture(new InvalidToken("invalid token: revoked"))
+            : Future.succeededFuture(principal)));
   }
 
   private Future<Principal> principal(JsonObject claims) {
@@ -68,6 +82,7 @@ public final class TokenVerifier {
           patterns(claims, "rooms", RoomPatterns.ANY),
           patterns(claims, "publish", RoomPatterns.NONE),
           Boolean.TRUE.equals(claims.getValue("admin")),
+          claims.getValue("iat") instanceof Number iat ? iat.longValue() : 0L,
           exp instanceof Number n ? n.longValue() : 0L));
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new InvalidToken("invalid token: " + e.getMessage()));

@@ -52,7 +52,8 @@ public final class ClusterSetup {
         .setCapacity(historySize)
         .setBackupCount(1)
         .setAsyncBackupCount(0));
-    for (String map : new String[]{Presence.MAP_NAME, UserDirectory.MAP_NAME, RequestDedup.MAP_NAME}) {
+    for (String map : new String[]{Presence.MAP_NAME, UserDirectory.MAP_NAME, RequestDedup.MAP_NAME,
+        Revocations.MAP_NAME, NodeDirectory.MAP_NAME}) {
       config.addMapConfig(new MapConfig(map).setBackupCount(1).setAsyncBackupCount(0));
     }
     return config;

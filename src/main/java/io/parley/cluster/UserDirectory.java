@@ -5,6 +5,7 @@ import com.hazelcast.map.IMap;
 import io.parley.config.ParleyConfig.Mailbox;
 import io.parley.hub.LocalUsers;
 import io.parley.metrics.ParleyMetrics;
+import io.parley.protocol.Frames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Private messages across the cluster: which nodes a user has sessions on (a Hazelcast map, one synchronous
@@ -51,10 +53,21 @@ public final class UserDirectory {
   }
 
   /**
+   * Sends a private message from {@code from} (the session {@code originSession}, or null from the server API);
+   * completes with its message id, unique cluster-wide, once delivered or kept in the mailbox.
+   */
+  public Future<String> sendPrivate(String from, String to, String originSession, Object body) {
+    String mid = UUID.randomUUID().toString();
+    String frame = Frames.privateMessage(to, from, mid, body, System.currentTimeMillis());
+    metrics.privateSent();
+    return send(from, to, originSession == null ? "" : originSession, frame).map(v -> mid);
+  }
+
+  /**
    * Delivers a private message to every session of {@code to} and the other sessions of {@code from}, or keeps
    * it in the mailbox of {@code to} when none of theirs could take it.
    */
-  public Future<Void> send(String from, String to, String originSession, String frame) {
+  private Future<Void> send(String from, String to, String originSession, String frame) {
     long now = System.currentTimeMillis();
     return ClusterCalls.async(vertx, () -> users.submitToKey(to,
             new UserProcessors.Route(frame, now, mailbox.maxMessages(), mailbox.maxAgeMs())))

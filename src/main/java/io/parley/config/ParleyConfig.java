@@ -13,6 +13,7 @@ public record ParleyConfig(
     HttpConfig http,
     AuthConfig auth,
     ClusterConfig cluster,
+    List<String> apiKeys,
     int historySize,
     Mailbox mailbox,
     long dedupWindowMs,
@@ -31,7 +32,8 @@ public record ParleyConfig(
    * {@code devTokenEndpoint} (local demo only) serves {@code POST /dev/token}: a token for any user name.
    */
   public record AuthConfig(long timeoutMs, boolean devTokenEndpoint, String secret, String secretFile,
-                           boolean generateSecret, boolean requireExp, int leewaySeconds, List<String> publicKeys) {
+                           boolean generateSecret, boolean requireExp, int leewaySeconds, List<String> publicKeys,
+                           long revocationTtlMs) {
   }
 
   /** Hazelcast TCP-IP join on {@code host:port}; {@code members} empty means a cluster of one. */
@@ -78,9 +80,10 @@ public record ParleyConfig(
             http.getInteger("maxRequestBytes")),
         new AuthConfig(auth.getLong("timeoutMs"), auth.getBoolean("devTokenEndpoint"), jwt.getString("secret"),
             jwt.getString("secretFile"), jwt.getBoolean("generateSecret"), jwt.getBoolean("requireExp"), jwt.getInteger("leewaySeconds"),
-            strings(jwt, "publicKeys")),
+            strings(jwt, "publicKeys"), auth.getLong("revocationTtlMs")),
         new ClusterConfig(cluster.getString("name"), cluster.getString("host"), cluster.getInteger("port"),
             strings(cluster, "members"), cluster.getInteger("eventBusPort"), cluster.getLong("failureDetectionMs")),
+        strings(json.getJsonObject("api"), "keys"),
         json.getJsonObject("history").getInteger("size"),
         new Mailbox(json.getJsonObject("mailbox").getInteger("maxMessages"),
             json.getJsonObject("mailbox").getLong("maxAgeMs")),
@@ -108,6 +111,8 @@ public record ParleyConfig(
     require(auth.timeoutMs > 0, "auth.timeoutMs must be > 0");
     require(cluster.port > 0 && cluster.port <= 65535, "cluster.port must be 1..65535");
     require(cluster.failureDetectionMs >= 1000, "cluster.failureDetectionMs must be >= 1000");
+    require(apiKeys.stream().allMatch(key -> key.length() >= 32), "api.keys must each be at least 32 characters");
+    require(auth.revocationTtlMs >= 1000, "auth.revocationTtlMs must be >= 1000");
     require(historySize >= 1, "history.size must be >= 1");
     require(mailbox.maxMessages >= 1, "mailbox.maxMessages must be >= 1");
     require(mailbox.maxAgeMs >= 1000, "mailbox.maxAgeMs must be >= 1000");

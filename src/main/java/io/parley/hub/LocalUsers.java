@@ -17,6 +17,8 @@ public final class LocalUsers {
   public static final String FROM_HEADER = "from";
   public static final String ORIGIN_HEADER = "origin";
   private static final String ADDRESS_PREFIX = "parley.node.";
+  /** Every node listens here: "close every session of this user". */
+  public static final String DISCONNECT_ADDRESS = "parley.users.disconnect";
 
   private final ConcurrentHashMap<String, Set<UserEndpoint>> byUser = new ConcurrentHashMap<>();
 
@@ -29,6 +31,16 @@ public final class LocalUsers {
     return eventBus.consumer(nodeAddress(nodeId), message -> message.reply(deliver(
         message.headers().get(TO_HEADER), message.headers().get(FROM_HEADER),
         message.headers().get(ORIGIN_HEADER), message.body())));
+  }
+
+  /** Listens for cluster-wide disconnects of a user. */
+  public MessageConsumer<String> listenForDisconnects(EventBus eventBus) {
+    return eventBus.consumer(DISCONNECT_ADDRESS, message -> {
+      Set<UserEndpoint> endpoints = byUser.get(message.body());
+      if (endpoints != null) {
+        endpoints.forEach(endpoint -> endpoint.context().runOnContext(v -> endpoint.disconnectByServer()));
+      }
+    });
   }
 
   public void add(UserEndpoint endpoint) {

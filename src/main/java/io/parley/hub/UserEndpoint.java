@@ -13,4 +13,7 @@ public interface UserEndpoint {
   Context context();
 
   void onPrivateMessage(String frame);
+
+  /** The server API disconnected the user: close with 4001. */
+  void disconnectByServer();
 }

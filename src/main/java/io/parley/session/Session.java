@@ -1,6 +1,7 @@
 package io.parley.session;
 
 import io.parley.auth.Principal;
+import io.parley.cluster.ClusterFailures;
 import io.parley.config.ParleyConfig;
 import io.parley.hub.LocalRooms;
 import io.parley.hub.RoomMember;
@@ -135,6 +136,11 @@ public final class Session implements RoomMember, UserEndpoint {
   @Override
   public void onPrivateMessage(String frame) {
     send(frame);
+  }
+
+  @Override
+  public void disconnectByServer() {
+    close(CloseCode.UNAUTHORIZED, "disconnected by the server");
   }
 
   /** One inbound text frame, already checked against the size limit. */

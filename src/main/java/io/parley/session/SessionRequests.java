@@ -16,7 +16,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 import static io.parley.protocol.ProtocolException.badRequest;
@@ -193,7 +192,6 @@ final class SessionRequests {
   }
 
   private Future<JsonObject> publish(Request request) {
-    long start = System.nanoTime();
     String room = request.room();
     Object body = request.body();
     Principal principal = session.principal();
@@ -201,14 +199,9 @@ final class SessionRequests {
     if (!member && !principal.mayPublishWithoutJoining(room)) {
       throw forbidden("join " + room + " before publishing to it");
     }
-    return deduplicated(request, "publish", room, () -> {
-      String stored = Frames.storedMessage(principal.user(), body, System.currentTimeMillis());
-      return services.history().append(room, stored).map(seq -> {
-        services.bus().publishMessage(room, seq, Frames.roomMessage(room, seq, stored));
-        services.metrics().published(start);
-        return Long.toString(seq);
-      });
-    }).map(seq -> Frames.ok(request.id()).put("room", room).put("seq", Long.parseLong(seq)));
+    return deduplicated(request, "publish", room,
+        () -> services.publisher().publish(room, principal.user(), body).map(seq -> Long.toString(seq)))
+        .map(seq -> Frames.ok(request.id()).put("room", room).put("seq", Long.parseLong(seq)));
   }
 
   private Future<JsonObject> send(Request request) {
@@ -218,12 +211,8 @@ final class SessionRequests {
     }
     Object body = request.body();
     String from = session.principal().user();
-    return deduplicated(request, "send", to, () -> {
-      String mid = UUID.randomUUID().toString();
-      String frame = Frames.privateMessage(to, from, mid, body, System.currentTimeMillis());
-      services.metrics().privateSent();
-      return services.users().send(from, to, session.id(), frame).map(v -> mid);
-    }).map(mid -> Frames.ok(request.id()).put("mid", mid));
+    return deduplicated(request, "send", to, () -> services.users().sendPrivate(from, to, session.id(), body))
+        .map(mid -> Frames.ok(request.id()).put("mid", mid));
   }
 
   /**

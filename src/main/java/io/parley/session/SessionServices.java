@@ -5,6 +5,7 @@ import io.parley.cluster.Presence;
 import io.parley.cluster.RoomBus;
 import io.parley.cluster.RequestDedup;
 import io.parley.cluster.RoomHistory;
+import io.parley.cluster.RoomPublisher;
 import io.parley.cluster.UserDirectory;
 import io.parley.hub.LocalUsers;
 import io.parley.config.ParleyConfig;
@@ -20,6 +21,7 @@ public record SessionServices(
     RoomHistory history,
     Presence presence,
     RoomBus bus,
+    RoomPublisher publisher,
     UserDirectory users,
     LocalUsers localUsers,
     RequestDedup dedup,

@@ -1,6 +1,7 @@
 package io.parley.transport;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parley.api.ServerApi;
 import io.parley.config.ParleyConfig;
 import io.parley.hub.LocalRooms;
 import io.parley.hub.NodeHub;
@@ -32,15 +33,17 @@ public final class GatewayVerticle extends VerticleBase {
   private final NodeState state;
   private final PrometheusMeterRegistry registry;
   private final DevTokenEndpoint devTokens;
+  private final ServerApi api;
   private SessionRegistry sessions;
   private HttpServer server;
   private long heartbeatTimer = -1;
 
   /** @param devTokens the demo's token endpoint, or null where it must not exist */
   public GatewayVerticle(SessionServices services, NodeHub hub, NodeState state, PrometheusMeterRegistry registry,
-                         DevTokenEndpoint devTokens) {
+                         DevTokenEndpoint devTokens, ServerApi api) {
     this.services = services;
     this.devTokens = devTokens;
+    this.api = api;
     this.hub = hub;
     this.state = state;
     this.registry = registry;
@@ -85,6 +88,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit((long) maxFrame * FRAME_DECODER_FACTOR));
     router.route("/sockjs/*").subRouter(new SockJsEndpoint(sessions, maxFrame, maxQueued)
         .router(vertx, config.heartbeat().intervalMs()));
+    router.route("/api/*").subRouter(api.router(vertx));
     if (devTokens != null) {
       router.post("/dev/token").handler(BodyHandler.create(false).setBodyLimit(1024)).handler(devTokens);
     }

@@ -1,4 +1,4 @@
-package io.parley.session;
+package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastException;
 import io.vertx.core.VertxException;
@@ -6,12 +6,12 @@ import io.vertx.core.VertxException;
 import java.util.concurrent.RejectedExecutionException;
 
 /** Tells failures of the cluster (retry later: {@code unavailable}) from bugs ({@code internal}). */
-final class ClusterFailures {
+public final class ClusterFailures {
 
   private ClusterFailures() {
   }
 
-  static boolean isUnavailable(Throwable failure) {
+  public static boolean isUnavailable(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof HazelcastException || t instanceof RejectedExecutionException
           || t instanceof VertxException && String.valueOf(t.getMessage()).contains("closed")) {

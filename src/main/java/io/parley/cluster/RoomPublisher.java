@@ -1,0 +1,32 @@
+package io.parley.cluster;
+
+import io.parley.metrics.ParleyMetrics;
+import io.parley.protocol.Frames;
+import io.vertx.core.Future;
+
+/**
+ * Publishes a room message, for clients and for the server API alike: stores it (which gives its seq), then
+ * hands the encoded frame to every node with members in the room. Completes with the seq once stored.
+ */
+public final class RoomPublisher {
+
+  private final RoomHistory history;
+  private final RoomBus bus;
+  private final ParleyMetrics metrics;
+
+  public RoomPublisher(RoomHistory history, RoomBus bus, ParleyMetrics metrics) {
+    this.history = history;
+    this.bus = bus;
+    this.metrics = metrics;
+  }
+
+  public Future<Long> publish(String room, String from, Object body) {
+    long start = System.nanoTime();
+    String stored = Frames.storedMessage(from, body, System.currentTimeMillis());
+    return history.append(room, stored).map(seq -> {
+      bus.publishMessage(room, seq, Frames.roomMessage(room, seq, stored));
+      metrics.published(start);
+      return seq;
+    });
+  }
+}
