@@ -138,6 +138,8 @@ public final class ParleyNode {
     DevTokenEndpoint devTokens = config.auth().devTokenEndpoint() && secret != null
         ? new DevTokenEndpoint(new TokenMinter(vertx, secret)) : null;
     metrics.roomsWithLocalMembers(hub::rooms);
+    metrics.cluster(() -> hazelcast.getCluster().getMembers().size(),
+        () -> hazelcast.getPartitionService().isClusterSafe());
     NodeState state = new NodeState();
     List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
     int instances = config.gateways() > 0 ? config.gateways() : eventLoops;

@@ -1,6 +1,7 @@
 package io.parley.hub;
 
 import io.parley.metrics.ParleyMetrics;
+import io.parley.protocol.Frames;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -84,7 +85,7 @@ public final class LocalRooms {
     } finally {
       delivering = false;
     }
-    metrics.delivered(local.members.size());
+    metrics.delivered(local.members.size(), Frames.tsOf(frame));
   }
 
   void deliverEvent(String room, String frame) {
@@ -100,6 +101,7 @@ public final class LocalRooms {
     } finally {
       delivering = false;
     }
+    metrics.framesOut("presence", local.members.size());
   }
 
   private <T> Future<T> onThisLoop(Future<T> future) {

@@ -4,28 +4,53 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.parley.protocol.CloseCode;
+import io.parley.protocol.ErrorCode;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The one place that names parley's meters. Labels are bounded (transport only): never a room or a user,
- * so the number of series does not grow with traffic.
+ * The one place that names parley's meters. Every label takes values from a fixed set (transport, request type,
+ * error code, close code): never a room or a user, so the number of series does not grow with traffic.
  */
 public final class ParleyMetrics {
 
   public static final String WEBSOCKET = "websocket";
   public static final String SOCKJS = "sockjs";
+  /** Frame types counted inbound; anything else a client sends counts as "unknown". */
+  private static final Set<String> REQUEST_TYPES = Set.of("auth", "join", "leave", "publish", "send", "presence",
+      "history", "ping", "invalid", "binary", "unknown");
+  /** Close codes parley sends; a close the client started counts as "client". */
+  public static final String CLIENT_CLOSE = "client";
+  private static final String CONNECTS = "parley.connects";
+  private static final String CONNECTS_HELP = "Connections opened";
+  private static final String DISCONNECTS = "parley.disconnects";
+  private static final String DISCONNECTS_HELP = "Connections closed, by close code";
+  private static final String FRAMES_IN = "parley.frames.in";
+  private static final String FRAMES_IN_HELP = "Frames received from clients, by request type";
+  private static final String FRAMES_OUT = "parley.frames.out";
+  private static final String FRAMES_OUT_HELP = "Frames written to clients, by kind";
+  private static final String ERRORS = "parley.errors";
+  private static final String ERRORS_HELP = "Error frames sent, by error code";
+  private static final String RATE_LIMITED = "parley.rate.limited";
+  private static final String RATE_LIMITED_HELP = "Requests or connections refused by a rate limit";
 
   private final MeterRegistry registry;
   private final Map<String, AtomicInteger> connections;
   private final Counter published;
   private final Counter delivered;
   private final Timer publishStored;
+  private final Timer publishDelivered;
   private final Counter privateSent;
   private final Counter mailboxDropped;
+  private final Counter slowConsumers;
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
   public ParleyMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -40,18 +65,52 @@ public final class ParleyMetrics {
     this.delivered = Counter.builder("parley.messages.delivered")
         .description("Frames of room messages written to clients of this node")
         .register(registry);
-    this.publishStored = Timer.builder("parley.publish.stored")
-        .description("Time from a publish request to its message being stored in the cluster")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofNanos(100_000))
-        .maximumExpectedValue(Duration.ofSeconds(10))
-        .register(registry);
+    this.publishStored = latency("parley.publish.stored",
+        "Time from a publish request to its message being stored in the cluster");
+    this.publishDelivered = latency("parley.publish.delivered",
+        "Time from a message being accepted (its ts) to its frames being written to this node's members");
     this.privateSent = Counter.builder("parley.private.sent")
-        .description("Private messages accepted from clients of this node")
+        .description("Private messages accepted from clients and the API of this node")
         .register(registry);
     this.mailboxDropped = Counter.builder("parley.mailbox.dropped")
         .description("Private messages dropped from a full or expired offline mailbox")
         .register(registry);
+    this.slowConsumers = Counter.builder("parley.slow.consumers")
+        .description("Connections closed because their outbound queue overflowed (4008)")
+        .register(registry);
+    registerKnownSeries();
+  }
+
+  /** Every labelled series exists from the start at 0, so rates and alerts work before the first event. */
+  private void registerKnownSeries() {
+    connections.keySet().forEach(transport -> counter(CONNECTS, CONNECTS_HELP, "transport", transport));
+    REQUEST_TYPES.forEach(type -> counter(FRAMES_IN, FRAMES_IN_HELP, "type", type));
+    for (String type : new String[]{"reply", "error", "message", "presence", "private"}) {
+      counter(FRAMES_OUT, FRAMES_OUT_HELP, "type", type);
+    }
+    for (ErrorCode code : ErrorCode.values()) {
+      counter(ERRORS, ERRORS_HELP, "code", code.wireName());
+    }
+    for (CloseCode code : CloseCode.values()) {
+      counter(DISCONNECTS, DISCONNECTS_HELP, "code", Integer.toString(code.code()));
+    }
+    counter(DISCONNECTS, DISCONNECTS_HELP, "code", CLIENT_CLOSE);
+    counter(RATE_LIMITED, RATE_LIMITED_HELP, "kind", "publish");
+    counter(RATE_LIMITED, RATE_LIMITED_HELP, "kind", "connection");
+  }
+
+  private Timer latency(String name, String description) {
+    return Timer.builder(name)
+        .description(description)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(100_000))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+  }
+
+  private Counter counter(String name, String description, String tag, String value) {
+    return counters.computeIfAbsent(name + '\0' + value, k -> Counter.builder(name)
+        .description(description).tag(tag, value).register(registry));
   }
 
   public MeterRegistry registry() {
@@ -60,10 +119,37 @@ public final class ParleyMetrics {
 
   public void connectionOpened(String transport) {
     connections.get(transport).incrementAndGet();
+    counter(CONNECTS, CONNECTS_HELP, "transport", transport).increment();
   }
 
   public void connectionClosed(String transport) {
     connections.get(transport).decrementAndGet();
+  }
+
+  /** @param code a close code parley sent, or {@link #CLIENT_CLOSE} */
+  public void disconnected(String code) {
+    counter(DISCONNECTS, DISCONNECTS_HELP, "code", code).increment();
+  }
+
+  public void frameIn(String type) {
+    counter(FRAMES_IN, FRAMES_IN_HELP, "type", REQUEST_TYPES.contains(type) ? type : "unknown").increment();
+  }
+
+  /** @param type reply, error, presence, private or message */
+  public void framesOut(String type, int count) {
+    counter(FRAMES_OUT, FRAMES_OUT_HELP, "type", type).increment(count);
+  }
+
+  public void error(String code) {
+    counter(ERRORS, ERRORS_HELP, "code", code).increment();
+  }
+
+  public void rateLimited(String kind) {
+    counter(RATE_LIMITED, RATE_LIMITED_HELP, "kind", kind).increment();
+  }
+
+  public void slowConsumer() {
+    slowConsumers.increment();
   }
 
   /** Rooms with local members, read from the hub when scraped. */
@@ -73,9 +159,28 @@ public final class ParleyMetrics {
         .register(registry);
   }
 
+  /** Cluster health, read from Hazelcast when scraped. */
+  public void cluster(Supplier<Number> members, Supplier<Boolean> safe) {
+    Gauge.builder("parley.cluster.members", members)
+        .description("Members in the cluster as this node sees it")
+        .register(registry);
+    Gauge.builder("parley.cluster.safe", () -> safe.get() ? 1 : 0)
+        .description("1 when every partition has its backup (a member may fail without data loss)")
+        .register(registry);
+  }
+
   public void published(long startNanos) {
     published.increment();
-    publishStored.record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    publishStored.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** {@code frames} frames of one room message written; {@code acceptedAtMillis} is its ts (0 if unknown). */
+  public void delivered(int frames, long acceptedAtMillis) {
+    delivered.increment(frames);
+    framesOut("message", frames);
+    if (acceptedAtMillis > 0) {
+      publishDelivered.record(Math.max(0, System.currentTimeMillis() - acceptedAtMillis), TimeUnit.MILLISECONDS);
+    }
   }
 
   public void privateSent() {
@@ -86,9 +191,5 @@ public final class ParleyMetrics {
     if (messages > 0) {
       mailboxDropped.increment(messages);
     }
-  }
-
-  public void delivered(int frames) {
-    delivered.increment(frames);
   }
 }

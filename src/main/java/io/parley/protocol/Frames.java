@@ -58,6 +58,22 @@ public final class Frames {
         .encode();
   }
 
+  /**
+   * The {@code ts} of a room message frame, read from its end without parsing (the stored encoding ends with
+   * {@code "ts":N}); 0 when the frame does not end that way.
+   */
+  public static long tsOf(String roomMessage) {
+    int end = roomMessage.length() - 1;
+    int i = end - 1;
+    while (i >= 0 && Character.isDigit(roomMessage.charAt(i))) {
+      i--;
+    }
+    if (i == end - 1 || i < 5 || !roomMessage.startsWith("\"ts\":", i - 4)) {
+      return 0;
+    }
+    return Long.parseLong(roomMessage, i + 1, end, 10);
+  }
+
   public static String presence(String room, String user, boolean joined) {
     return new JsonObject()
         .put("type", "presence")

@@ -3,6 +3,7 @@ package io.parley.session;
 import io.parley.auth.Principal;
 import io.parley.cluster.ClusterFailures;
 import io.parley.config.ParleyConfig;
+import io.parley.metrics.ParleyMetrics;
 import io.parley.hub.LocalRooms;
 import io.parley.hub.RoomMember;
 import io.parley.hub.UserEndpoint;
@@ -135,6 +136,7 @@ public final class Session implements RoomMember, UserEndpoint {
 
   @Override
   public void onPrivateMessage(String frame) {
+    services.metrics().framesOut("private", 1);
     send(frame);
   }
 
@@ -158,6 +160,7 @@ public final class Session implements RoomMember, UserEndpoint {
 
   public void onBinary() {
     touch();
+    services.metrics().frameIn("binary");
     sendError(null, ProtocolException.badRequest("binary frames are not supported: send JSON text frames"));
   }
 
@@ -177,11 +180,13 @@ public final class Session implements RoomMember, UserEndpoint {
     transport.write(frame);
     if (transport.writeQueueFull()) {
       log.info("event=slow_consumer session={} user={}", id, principal == null ? "-" : principal.user());
+      services.metrics().slowConsumer();
       close(CloseCode.POLICY, "slow consumer: outbound queue over limit");
     }
   }
 
   void sendOk(JsonObject ok) {
+    services.metrics().framesOut("reply", 1);
     send(ok.encode());
   }
 
@@ -196,16 +201,20 @@ public final class Session implements RoomMember, UserEndpoint {
   }
 
   void sendError(Object requestId, Throwable failure) {
+    services.metrics().framesOut("error", 1);
     if (failure instanceof ProtocolException e) {
+      services.metrics().error(e.code().wireName());
       send(Frames.error(requestId, e.code(), e.getMessage()));
       if (e.code() == ErrorCode.BAD_REQUEST) {
         countProtocolError();
       }
     } else if (ClusterFailures.isUnavailable(failure)) {
       log.warn("event=cluster_unavailable session={} error={}", id, failure.toString());
+      services.metrics().error(ErrorCode.UNAVAILABLE.wireName());
       send(Frames.error(requestId, ErrorCode.UNAVAILABLE, "the cluster cannot serve this now; retry"));
     } else {
       log.error("event=request_failed session={}", id, failure);
+      services.metrics().error(ErrorCode.INTERNAL.wireName());
       send(Frames.error(requestId, ErrorCode.INTERNAL, "internal error"));
     }
   }
@@ -248,6 +257,7 @@ public final class Session implements RoomMember, UserEndpoint {
   public Future<Void> close(CloseCode code, String reason) {
     if (!closed) {
       log.debug("event=session_close session={} code={} reason={}", id, code.code(), reason);
+      services.metrics().disconnected(Integer.toString(code.code()));
       transport.close(code, reason);
       cleanup();
     }
@@ -256,6 +266,9 @@ public final class Session implements RoomMember, UserEndpoint {
 
   /** The transport closed (client went away or the close completed). */
   public void onTransportClosed() {
+    if (!closed) {
+      services.metrics().disconnected(ParleyMetrics.CLIENT_CLOSE);
+    }
     cleanup();
   }
 

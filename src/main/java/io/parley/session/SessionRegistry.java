@@ -34,6 +34,7 @@ public final class SessionRegistry {
    */
   public Session open(Transport transport, String urlToken) {
     if (!services.connectionLimiter().allow(transport.remoteHost(), System.currentTimeMillis())) {
+      services.metrics().rateLimited("connection");
       transport.close(CloseCode.CONNECTION_RATE, "too many new connections from your address");
       return null;
     }

@@ -44,9 +44,11 @@ final class SessionRequests {
     try {
       request = RequestParser.parse(text);
     } catch (ProtocolException e) {
+      services.metrics().frameIn("invalid");
       session.sendError(null, e);
       return;
     }
+    services.metrics().frameIn(request.type() == null ? "invalid" : request.type());
     Future<JsonObject> reply;
     try {
       reply = dispatch(request);
@@ -77,6 +79,7 @@ final class SessionRequests {
       throw new ProtocolException(ErrorCode.UNAUTHORIZED, "authenticate first: send an auth frame");
     }
     if ((type.equals("publish") || type.equals("send")) && !session.mayPublish()) {
+      services.metrics().rateLimited("publish");
       throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many publishes and sends: at most "
           + services.config().limits().publishPerSecond() + " per second");
     }
