@@ -5,6 +5,7 @@ import io.parley.auth.TokenMinter;
 import io.parley.config.ConfigLoader;
 import io.parley.config.ParleyConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,9 @@ public final class ParleyMain {
     ParleyConfig config;
     try {
       launch = LaunchArgs.parse(args);
-      config = ParleyConfig.from(ConfigLoader.load(launch.configFile(), System.getenv()));
+      JsonObject settings = ConfigLoader.load(launch.configFile(), System.getenv());
+      LogFormat.apply(settings.getJsonObject("log").getString("format"));
+      config = ParleyConfig.from(settings);
     } catch (RuntimeException e) {
       System.err.println("parley: " + e.getMessage());
       System.err.println(LaunchArgs.usage());

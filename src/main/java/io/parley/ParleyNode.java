@@ -156,9 +156,11 @@ public final class ParleyNode {
           ParleyNode node = new ParleyNode(vertx, config, clusterManager, state, departures, gateways,
               gateways.get(0).actualPort(), nodeId, nodeDirectory);
           nodeDirectory.advertise(node.url(), node::connections, hub::rooms);
-          log.info("event=node_ready url={} node={} gateways={} cluster={} members={}", node.url(), nodeId,
-              instances, config.cluster().name(), clusterManager.getHazelcastInstance().getCluster().getMembers()
-                  .stream().map(m -> m.getAddress().getHost() + ":" + m.getAddress().getPort()).toList());
+          log.atInfo().setMessage("event=node_ready").addKeyValue("url", node.url()).addKeyValue("node", nodeId)
+              .addKeyValue("gateways", instances).addKeyValue("cluster", config.cluster().name())
+              .addKeyValue("members", hazelcast.getCluster().getMembers().stream()
+                  .map(m -> m.getAddress().getHost() + ":" + m.getAddress().getPort()).toList())
+              .log();
           return node;
         })
         .recover(e -> vertx.close().transform(r -> Future.failedFuture(e)));

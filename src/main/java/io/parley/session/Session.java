@@ -18,6 +18,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -120,7 +121,7 @@ public final class Session implements RoomMember, UserEndpoint {
     this.principal = principal;
     services.vertx().cancelTimer(authTimer);
     services.localUsers().add(this);
-    log.debug("event=session_auth session={} user={}", id, principal.user());
+    sessionEvent(log.atDebug(), "session_auth").log();
     return services.users().connect(principal.user());
   }
 
@@ -179,7 +180,7 @@ public final class Session implements RoomMember, UserEndpoint {
     }
     transport.write(frame);
     if (transport.writeQueueFull()) {
-      log.info("event=slow_consumer session={} user={}", id, principal == null ? "-" : principal.user());
+      sessionEvent(log.atInfo(), "slow_consumer").log();
       services.metrics().slowConsumer();
       close(CloseCode.POLICY, "slow consumer: outbound queue over limit");
     }
@@ -188,6 +189,15 @@ public final class Session implements RoomMember, UserEndpoint {
   void sendOk(JsonObject ok) {
     services.metrics().framesOut("reply", 1);
     send(ok.encode());
+  }
+
+  /** A log event about this session: node, session and user as fields (never the token). */
+  private LoggingEventBuilder sessionEvent(LoggingEventBuilder builder, String event) {
+    return builder.setMessage("event=" + event)
+        .addKeyValue("node", services.nodeId())
+        .addKeyValue("session", id)
+        .addKeyValue("user", principal == null ? "-" : principal.user())
+        .addKeyValue("transport", transport.kind());
   }
 
   /** Publishes and sends share one token bucket per connection ({@code limits.publishPerSecond}). */
@@ -209,11 +219,11 @@ public final class Session implements RoomMember, UserEndpoint {
         countProtocolError();
       }
     } else if (ClusterFailures.isUnavailable(failure)) {
-      log.warn("event=cluster_unavailable session={} error={}", id, failure.toString());
+      sessionEvent(log.atWarn(), "cluster_unavailable").addKeyValue("error", failure.toString()).log();
       services.metrics().error(ErrorCode.UNAVAILABLE.wireName());
       send(Frames.error(requestId, ErrorCode.UNAVAILABLE, "the cluster cannot serve this now; retry"));
     } else {
-      log.error("event=request_failed session={}", id, failure);
+      sessionEvent(log.atError(), "request_failed").setCause(failure).log();
       services.metrics().error(ErrorCode.INTERNAL.wireName());
       send(Frames.error(requestId, ErrorCode.INTERNAL, "internal error"));
     }
@@ -256,7 +266,7 @@ public final class Session implements RoomMember, UserEndpoint {
    */
   public Future<Void> close(CloseCode code, String reason) {
     if (!closed) {
-      log.debug("event=session_close session={} code={} reason={}", id, code.code(), reason);
+      sessionEvent(log.atDebug(), "session_close").addKeyValue("code", code.code()).addKeyValue("reason", reason).log();
       services.metrics().disconnected(Integer.toString(code.code()));
       transport.close(code, reason);
       cleanup();
