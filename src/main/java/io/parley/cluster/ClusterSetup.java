@@ -45,8 +45,15 @@ public final class ClusterSetup {
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    List<String> members = cluster.members().isEmpty() ? List.of(address + ":" + cluster.port()) : cluster.members();
-    join.getTcpIpConfig().setEnabled(true).setMembers(members);
+    if (cluster.discovery().equals(ClusterConfig.KUBERNETES_DNS)) {
+      // the members are the pod addresses behind the StatefulSet's headless service
+      join.getKubernetesConfig().setEnabled(true)
+          .setProperty("service-dns", cluster.serviceDns())
+          .setProperty("service-port", Integer.toString(cluster.port()));
+    } else {
+      List<String> members = cluster.members().isEmpty() ? List.of(address + ":" + cluster.port()) : cluster.members();
+      join.getTcpIpConfig().setEnabled(true).setMembers(members);
+    }
 
     config.addRingBufferConfig(new RingbufferConfig(RoomHistory.RING_PREFIX + "*")
         .setCapacity(historySize)

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Builds the node's configuration in three layers: the built-in defaults, the JSON file from {@code conf/},
@@ -68,6 +70,24 @@ public final class ConfigLoader {
       String raw = env.get(name);
       if (raw != null) {
         node.put(key, parse(name, raw, value));
+      }
+    }
+  }
+
+  /** Every environment variable that sets a setting, e.g. {@code PARLEY_HTTP_PORT}. */
+  public static Set<String> environmentNames() {
+    Set<String> names = new TreeSet<>();
+    collectNames(defaults(), ENV_PREFIX, names);
+    return names;
+  }
+
+  private static void collectNames(JsonObject node, String prefix, Set<String> names) {
+    for (String key : node.fieldNames()) {
+      String name = prefix + envSegment(key);
+      if (node.getValue(key) instanceof JsonObject child) {
+        collectNames(child, name + "_", names);
+      } else {
+        names.add(name);
       }
     }
   }

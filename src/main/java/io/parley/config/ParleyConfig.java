@@ -36,9 +36,16 @@ public record ParleyConfig(
                            long revocationTtlMs) {
   }
 
-  /** Hazelcast TCP-IP join on {@code host:port}; {@code members} empty means a cluster of one. */
-  public record ClusterConfig(String name, String host, int port, List<String> members, int eventBusPort,
-                              long failureDetectionMs) {
+  /**
+   * Hazelcast on {@code host:port}. Discovery {@code tcp-ip}: join {@code members} ({@code host:port} list; empty
+   * means a cluster of one). Discovery {@code kubernetes-dns}: the members are the addresses behind the headless
+   * service {@code serviceDns}.
+   */
+  public record ClusterConfig(String name, String host, int port, String discovery, List<String> members,
+                              String serviceDns, int eventBusPort, long failureDetectionMs) {
+
+    public static final String TCP_IP = "tcp-ip";
+    public static final String KUBERNETES_DNS = "kubernetes-dns";
   }
 
   /** Private messages kept for a user with no session: at most {@code maxMessages}, none older than {@code maxAgeMs}. */
@@ -82,7 +89,8 @@ public record ParleyConfig(
             jwt.getString("secretFile"), jwt.getBoolean("generateSecret"), jwt.getBoolean("requireExp"), jwt.getInteger("leewaySeconds"),
             strings(jwt, "publicKeys"), auth.getLong("revocationTtlMs")),
         new ClusterConfig(cluster.getString("name"), cluster.getString("host"), cluster.getInteger("port"),
-            strings(cluster, "members"), cluster.getInteger("eventBusPort"), cluster.getLong("failureDetectionMs")),
+            cluster.getString("discovery"), strings(cluster, "members"), cluster.getString("serviceDns"),
+            cluster.getInteger("eventBusPort"), cluster.getLong("failureDetectionMs")),
         strings(json.getJsonObject("api"), "keys"),
         json.getJsonObject("history").getInteger("size"),
         new Mailbox(json.getJsonObject("mailbox").getInteger("maxMessages"),
@@ -110,6 +118,10 @@ public record ParleyConfig(
     require(http.maxRequestBytes > 0, "http.maxRequestBytes must be > 0");
     require(auth.timeoutMs > 0, "auth.timeoutMs must be > 0");
     require(cluster.port > 0 && cluster.port <= 65535, "cluster.port must be 1..65535");
+    require(cluster.discovery.equals(ClusterConfig.TCP_IP) || cluster.discovery.equals(ClusterConfig.KUBERNETES_DNS),
+        "cluster.discovery must be tcp-ip or kubernetes-dns");
+    require(!cluster.discovery.equals(ClusterConfig.KUBERNETES_DNS) || !cluster.serviceDns.isBlank(),
+        "cluster.serviceDns is required with cluster.discovery=kubernetes-dns");
     require(cluster.failureDetectionMs >= 1000, "cluster.failureDetectionMs must be >= 1000");
     require(apiKeys.stream().allMatch(key -> key.length() >= 32), "api.keys must each be at least 32 characters");
     require(auth.revocationTtlMs >= 1000, "auth.revocationTtlMs must be >= 1000");

@@ -1,0 +1,100 @@
+package io.parley.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.hazelcast.config.Config;
+import io.parley.cluster.ClusterSetup;
+import io.parley.config.ConfigLoader;
+import io.parley.config.ParleyConfig;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What can be checked of the deployment files without Docker or Kubernetes: the manifests parse and are wired
+ * as documented, and every PARLEY_ variable the Dockerfile, the manifests and the README name really sets a
+ * setting (a typo would be silently ignored at run time).
+ */
+class DeploymentFilesTest {
+
+  private static final Pattern ENV_NAME = Pattern.compile("\\bPARLEY_[A-Z0-9_]+");
+  /** Read by logback.xml itself, not a setting. */
+  private static final Set<String> NOT_SETTINGS = Set.of("PARLEY_LOG_LEVEL");
+
+  private static List<JsonNode> manifests() throws Exception {
+    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    List<JsonNode> documents = new ArrayList<>();
+    try (MappingIterator<JsonNode> it = yaml.readerFor(JsonNode.class)
+        .readValues(Files.readString(Path.of("conf", "kubernetes", "parley.yaml")))) {
+      it.forEachRemaining(documents::add);
+    }
+    return documents;
+  }
+
+  @Test
+  @DisplayName("the Kubernetes manifests parse: a headless Service, a client Service, a StatefulSet probing /ready")
+  void kubernetesManifests() throws Exception {
+    List<JsonNode> documents = manifests();
+    assertEquals(List.of("Service", "Service", "StatefulSet"), documents.stream().map(d -> d.get("kind").asText()).toList());
+    JsonNode headless = documents.get(0);
+    assertEquals("None", headless.at("/spec/clusterIP").asText());
+    JsonNode statefulSet = documents.get(2);
+    assertEquals(headless.at("/metadata/name").asText(), statefulSet.at("/spec/serviceName").asText());
+    JsonNode container = statefulSet.at("/spec/template/spec/containers/0");
+    assertEquals("/ready", container.at("/readinessProbe/httpGet/path").asText());
+    assertEquals("/health", container.at("/livenessProbe/httpGet/path").asText());
+    assertFalse(container.at("/lifecycle/preStop").isMissingNode(), "a preStop hook before the drain");
+    Map<String, String> env = new java.util.HashMap<>();
+    container.get("env").forEach(e -> env.put(e.get("name").asText(), e.path("value").asText()));
+    assertEquals("kubernetes-dns", env.get("PARLEY_CLUSTER_DISCOVERY"));
+    assertTrue(env.get("PARLEY_CLUSTER_SERVICE_DNS").startsWith(headless.at("/metadata/name").asText() + "."));
+  }
+
+  @Test
+  @DisplayName("kubernetes-dns discovery configures Hazelcast's DNS lookup instead of the TCP-IP list")
+  void kubernetesDiscovery() {
+    JsonObject settings = ConfigLoader.load(null, Map.of(
+        "PARLEY_AUTH_JWT_SECRET", "x".repeat(40),
+        "PARLEY_CLUSTER_DISCOVERY", "kubernetes-dns",
+        "PARLEY_CLUSTER_SERVICE_DNS", "parley-cluster.default.svc.cluster.local"));
+    Config hazelcast = ClusterSetup.hazelcastConfig(ParleyConfig.from(settings).cluster(), 10);
+    assertTrue(hazelcast.getNetworkConfig().getJoin().getKubernetesConfig().isEnabled());
+    assertEquals("parley-cluster.default.svc.cluster.local",
+        hazelcast.getNetworkConfig().getJoin().getKubernetesConfig().getProperty("service-dns"));
+    assertFalse(hazelcast.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled());
+    assertFalse(hazelcast.getNetworkConfig().getJoin().getMulticastConfig().isEnabled());
+  }
+
+  @Test
+  @DisplayName("every PARLEY_ variable named in the Dockerfile, the manifests and the README sets a real setting")
+  void environmentVariablesExist() throws Exception {
+    Set<String> known = ConfigLoader.environmentNames();
+    for (String file : new String[]{"Dockerfile", "conf/kubernetes/parley.yaml", "README.md"}) {
+      Set<String> unknown = new TreeSet<>();
+      Matcher names = ENV_NAME.matcher(Files.readString(Path.of(file)));
+      while (names.find()) {
+        if (!known.contains(names.group()) && !NOT_SETTINGS.contains(names.group())) {
+          unknown.add(names.group());
+        }
+      }
+      assertEquals(Set.of(), unknown, file + " names variables that set nothing");
+    }
+    assertTrue(known.contains("PARLEY_HTTP_PORT") && known.contains("PARLEY_CLUSTER_MEMBERS"));
+  }
+}
