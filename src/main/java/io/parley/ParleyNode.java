@@ -158,6 +158,7 @@ public final class ParleyNode {
           nodeDirectory.advertise(node.url(), node::connections, hub::rooms);
           log.atInfo().setMessage("event=node_ready").addKeyValue("url", node.url()).addKeyValue("node", nodeId)
               .addKeyValue("gateways", instances).addKeyValue("cluster", config.cluster().name())
+              .addKeyValue("native_transport", vertx.isNativeTransportEnabled())
               .addKeyValue("members", hazelcast.getCluster().getMembers().stream()
                   .map(m -> m.getAddress().getHost() + ":" + m.getAddress().getPort()).toList())
               .log();
