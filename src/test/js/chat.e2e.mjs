@@ -23,9 +23,16 @@ try {
   // alice's client lists node1 first, bob's node2 first. alice waits 1 to 2 s before her first retry (backoffMin=2000,
   // default 250): long enough for bob to publish while she is away, whatever the speed of the machine.
   alice = await openChat(browser.context, node1, [node1, node2], 'alice', '&backoffMin=2000');
-  bob = await openChat(browser.context, node2, [node2, node1], 'bob');
+  // bob's page uses plain WebSocket, alice's SockJS (the default): both transports, in a real browser
+  bob = await openChat(browser.context, node2, [node2, node1], 'bob', '&transport=websocket');
   check(await alice.evaluate(() => parleyDemo.client.url) === node1, 'alice is on node 1');
   check(await bob.evaluate(() => parleyDemo.client.url) === node2, 'bob is on node 2');
+  check(await alice.evaluate(() => typeof window.SockJS === 'function'), 'alice loaded the vendored sockjs-client');
+  check(await bob.evaluate(() => typeof window.SockJS === 'undefined'), 'bob did not need sockjs-client');
+  check(await alice.evaluate(async () => {
+    const module = await import('/parley.mjs');
+    return module.default === window.Parley && module.connect === window.Parley.connect;
+  }), '/parley.mjs exports the same client as an ES module');
 
   step = 'presence of both on both pages';
   await waitForPresence(alice, ['alice', 'bob']);

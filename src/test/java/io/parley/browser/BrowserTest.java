@@ -4,7 +4,6 @@ import io.parley.ParleyNode;
 import io.parley.testing.TestNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -57,7 +56,6 @@ class BrowserTest {
 
   @Test
   @Order(2)
-  @Disabled("needs send")
   @DisplayName("private messages between pages on two nodes, to the sender's other session, and from the mailbox")
   void privateMessages() {
     NodeScript.requireChromium();
