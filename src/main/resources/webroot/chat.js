@@ -338,12 +338,14 @@
       li.addEventListener('click', function () { closeDrawers(); show({ kind: 'room', name: room }); });
       ui.roomList.appendChild(li);
     });
+    markUnread();
   }
 
   function renderDms() {
     ui.dmList.textContent = '';
     if (app.dms.size === 0) {
       ui.dmList.appendChild(el('li', 'empty', 'Pick someone online, or type @name above.'));
+      markUnread();
       return;
     }
     app.dms.forEach(function (dm, peer) {
@@ -357,6 +359,15 @@
       li.addEventListener('click', function () { closeDrawers(); show({ kind: 'dm', name: peer }); });
       ui.dmList.appendChild(li);
     });
+    markUnread();
+  }
+
+  /** On a narrow screen the rooms drawer is closed: a dot on its button says something unread is in it. */
+  function markUnread() {
+    var unread = 0;
+    app.rooms.forEach(function (state) { unread += state.unread; });
+    app.dms.forEach(function (dm) { unread += dm.unread; });
+    $('toggle-rooms').classList.toggle('has-unread', unread > 0);
   }
 
   function renderPresence() {
