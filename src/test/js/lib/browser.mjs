@@ -12,7 +12,7 @@ export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
  */
 export async function launch() {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`);
+    throw new Error(`${CHROMIUM} not found: apt-get install chromium`);
   }
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {

@@ -50,7 +50,7 @@ final class NodeScript {
   /** Fails (never skips) when Chromium is missing: the tests must run wherever the build runs. */
   static void requireChromium() {
     if (!Files.isExecutable(CHROMIUM)) {
-      fail(CHROMIUM + " is missing: the browser tests need Debian's Chromium. Install it with: apt-get install -y chromium");
+      fail(CHROMIUM + " is missing: the browser tests need Debian's Chromium: apt-get install chromium");
     }
   }
 
