@@ -1,0 +1,10 @@
+// parley.js as an ES module: `import Parley, { connect } from '/parley.mjs'`. API: README-client.md.
+import './parley.js';
+
+const Parley = globalThis.Parley;
+// the vendored sockjs-client beside this file (a classic script finds it through document.currentScript)
+Parley.defaults.sockjsUrl = Parley.defaults.sockjsUrl
+  || new URL('vendor/sockjs-client-1.6.1/sockjs.min.js', import.meta.url).href;
+
+export const { connect, Client, ParleyError } = Parley;
+export default Parley;
