@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -104,13 +103,6 @@ class ProcessDrainTest {
   }
 
   @Test
-  @Disabled("bug: on drain the SockJS client never gets {\"type\":\"disconnect\",\"code\":1001}, only "
-      + "c[3000,\"Go away!\"]. SockJsTransport.close does socket.write(frame) then socket.close() from the gateway "
-      + "verticle's context (GatewayVerticle.drain -> runOnContext); vertx-web 5.0.10's SockJSSession.writeInternal "
-      + "defers a write made off the session's transport context (the request's duplicated context) with "
-      + "runOnContext, and close() -> handleClosed() clears pendingWrites synchronously, so the frame is dropped. "
-      + "Same in-process (ParleyNode.drainWithDelay) for SOCKJS_WEBSOCKET and SOCKJS_XHR_STREAMING; the 4009 path "
-      + "works because it closes from the socket's own handler")
   @DisplayName("SIGTERM: a SockJS client is told 1001 by a disconnect frame before the close")
   void sigtermTellsSockJs() throws IOException {
     int httpPort = startNode();

@@ -56,12 +56,21 @@ public final class TokenVerifier {
     if (token == null || token.isBlank()) {
       return Future.failedFuture(new InvalidToken("missing token"));
     }
-    return jwt.authenticate(new TokenCredentials(token))
+    return authenticate(token)
         .recover(e -> Future.failedFuture(new InvalidToken("invalid token: " + clientSafe(e))))
         .compose(user -> principal(user.attributes().getJsonObject("accessToken")))
         .compose(principal -> revocations.isRevoked(principal).compose(revoked -> revoked
             ? Future.failedFuture(new InvalidToken("invalid token: revoked"))
             : Future.succeededFuture(principal)));
+  }
+
+  /** Vert.x may throw instead of failing (e.g. ClassCastException on a non-numeric exp): both become a failure. */
+  private Future<io.vertx.ext.auth.User> authenticate(String token) {
+    try {
+      return jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private Future<Principal> principal(JsonObject claims) {

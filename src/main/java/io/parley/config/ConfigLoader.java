@@ -107,10 +107,10 @@ public final class ConfigLoader {
         return Boolean.parseBoolean(text);
       }
       if (current instanceof Integer || current instanceof Long) {
-        return Long.parseLong(text);
+        return Long.parseLong(text); // range is checked by the typed reader (Settings), never truncated
       }
       if (current instanceof Number) {
-        return Double.parseDouble(text);
+        return Double.parseDouble(text); // defaults written as 1.0 accept fractions
       }
       if (current instanceof JsonArray) {
         JsonArray list = new JsonArray();

@@ -75,41 +75,30 @@ public record ParleyConfig(
   }
 
   public static ParleyConfig from(JsonObject json) {
-    JsonObject http = json.getJsonObject("http");
-    JsonObject auth = json.getJsonObject("auth");
-    JsonObject jwt = auth.getJsonObject("jwt");
-    JsonObject cluster = json.getJsonObject("cluster");
-    JsonObject limits = json.getJsonObject("limits");
-    JsonObject heartbeat = json.getJsonObject("heartbeat");
+    Settings s = new Settings(json);
     ParleyConfig config = new ParleyConfig(
-        json.getJsonObject("node").getInteger("gateways"),
-        new HttpConfig(http.getString("host"), http.getInteger("port"), strings(http, "allowedOrigins"),
-            http.getInteger("maxRequestBytes")),
-        new AuthConfig(auth.getLong("timeoutMs"), auth.getBoolean("devTokenEndpoint"), jwt.getString("secret"),
-            jwt.getString("secretFile"), jwt.getBoolean("generateSecret"), jwt.getBoolean("requireExp"), jwt.getInteger("leewaySeconds"),
-            strings(jwt, "publicKeys"), auth.getLong("revocationTtlMs")),
-        new ClusterConfig(cluster.getString("name"), cluster.getString("host"), cluster.getInteger("port"),
-            cluster.getString("discovery"), strings(cluster, "members"), cluster.getString("serviceDns"),
-            cluster.getInteger("eventBusPort"), cluster.getLong("failureDetectionMs")),
-        strings(json.getJsonObject("api"), "keys"),
-        json.getJsonObject("history").getInteger("size"),
-        new Mailbox(json.getJsonObject("mailbox").getInteger("maxMessages"),
-            json.getJsonObject("mailbox").getLong("maxAgeMs")),
-        json.getJsonObject("dedup").getLong("windowMs"),
-        new Limits(limits.getInteger("maxFrameBytes"), limits.getInteger("maxRoomsPerConnection"),
-            limits.getInteger("maxQueuedBytes"),
-            limits.getDouble("publishPerSecond"), limits.getInteger("publishBurst"),
-            limits.getDouble("protocolErrorsPerSecond"), limits.getInteger("protocolErrorBurst"),
-            limits.getInteger("connectionsPerIpPerSecond")),
-        new Heartbeat(heartbeat.getLong("intervalMs"), heartbeat.getLong("timeoutMs")),
-        new Shutdown(json.getJsonObject("shutdown").getLong("drainDelayMs"),
-            json.getJsonObject("shutdown").getLong("gracePeriodMs")));
+        s.integer("node.gateways"),
+        new HttpConfig(s.string("http.host"), s.integer("http.port"), s.strings("http.allowedOrigins"),
+            s.integer("http.maxRequestBytes")),
+        new AuthConfig(s.whole("auth.timeoutMs"), s.bool("auth.devTokenEndpoint"), s.string("auth.jwt.secret"),
+            s.string("auth.jwt.secretFile"), s.bool("auth.jwt.generateSecret"), s.bool("auth.jwt.requireExp"),
+            s.integer("auth.jwt.leewaySeconds"), s.strings("auth.jwt.publicKeys"), s.whole("auth.revocationTtlMs")),
+        new ClusterConfig(s.string("cluster.name"), s.string("cluster.host"), s.integer("cluster.port"),
+            s.string("cluster.discovery"), s.strings("cluster.members"), s.string("cluster.serviceDns"),
+            s.integer("cluster.eventBusPort"), s.whole("cluster.failureDetectionMs")),
+        s.strings("api.keys"),
+        s.integer("history.size"),
+        new Mailbox(s.integer("mailbox.maxMessages"), s.whole("mailbox.maxAgeMs")),
+        s.whole("dedup.windowMs"),
+        new Limits(s.integer("limits.maxFrameBytes"), s.integer("limits.maxRoomsPerConnection"),
+            s.integer("limits.maxQueuedBytes"),
+            s.decimal("limits.publishPerSecond"), s.integer("limits.publishBurst"),
+            s.decimal("limits.protocolErrorsPerSecond"), s.integer("limits.protocolErrorBurst"),
+            s.integer("limits.connectionsPerIpPerSecond")),
+        new Heartbeat(s.whole("heartbeat.intervalMs"), s.whole("heartbeat.timeoutMs")),
+        new Shutdown(s.whole("shutdown.drainDelayMs"), s.whole("shutdown.gracePeriodMs")));
     config.validate();
     return config;
-  }
-
-  private static List<String> strings(JsonObject json, String key) {
-    return json.getJsonArray(key).stream().map(String::valueOf).toList();
   }
 
   private void validate() {

@@ -32,9 +32,9 @@ final class SockJsTransport implements Transport {
 
   @Override
   public void close(CloseCode code, String reason) {
-    // vertx-web 5.0.10 drops the code and always sends c[3000,"Go away!"]: say it in a frame first
-    socket.write(Frames.disconnect(code, reason));
-    socket.close(code.code(), reason);
+    // vertx-web 5.0.10 drops the code and always sends c[3000,"Go away!"]: say it in a frame first, and close
+    // only once that frame is written (a close from another context would discard the pending write)
+    socket.write(Frames.disconnect(code, reason)).onComplete(written -> socket.close(code.code(), reason));
   }
 
   @Override
