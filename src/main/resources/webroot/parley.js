@@ -20,7 +20,7 @@
   var SOCKJS_PATH = 'vendor/sockjs-client-1.6.1/sockjs.min.js';
 
   /** Requests whose effect does not depend on being sent twice: re-sent (same id) after a reconnect. */
-  var RETRYABLE = { publish: true, join: true, presence: true, history: true };
+  var RETRYABLE = { publish: true, send: true, join: true, presence: true, history: true };
 
   var DEFAULTS = {
     transport: 'sockjs',          // or 'websocket'

@@ -17,13 +17,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Remembers, cluster-wide and for {@code dedup.windowMs}, the outcome of requests that carried an id, so a
  * retried {@code publish} or {@code send} (after a reconnect, possibly to another node) is not done twice.
- * A request first claims its key; a retry that finds the outcome gets it back instead of being redone.
+ * A request first claims its key; a retry that finds the outcome gets it back instead of being redone. Values are
+ * {@code fingerprint|outcome} (an empty outcome: still in progress), so an id reused for different content is
+ * told apart from a retry.
  */
 public final class RequestDedup {
 
   static final String MAP_NAME = "parley.dedup";
-  /** The value of a claimed key whose request is still being served. */
-  private static final String IN_PROGRESS = "";
 
   private final IMap<String, String> outcomes;
   private final Vertx vertx;
@@ -40,19 +40,42 @@ public final class RequestDedup {
   }
 
   /**
-   * Claims a key: completes with null when this request is the first (it must then {@link #remember} or
-   * {@link #forget}), or with the earlier request's outcome. Fails with {@code unavailable} while the earlier
-   * one is still in progress.
+   * Claims a key for a request whose content has {@code fingerprint}. Completes with:
+   * {@link Claimed#first()} when this request is the first (it must then {@link #remember} or {@link #forget});
+   * the earlier outcome when it is a retry of the same content; or {@link Claimed#reused()} when the id was
+   * already used for other content (a client reusing ids, not retrying): that request is done normally.
+   * Fails with {@code unavailable} while the first attempt of the same content is still in progress.
    */
-  public Future<String> claim(String key) {
-    return ClusterCalls.async(vertx, () -> outcomes.submitToKey(key, new Claim(IN_PROGRESS, windowMs)))
+  public Future<Claimed> claim(String key, String fingerprint) {
+    return ClusterCalls.async(vertx, () -> outcomes.submitToKey(key, new Claim(fingerprint + "|", windowMs)))
         .compose(earlier -> {
-          if (IN_PROGRESS.equals(earlier)) {
+          if (earlier == null) {
+            return Future.succeededFuture(Claimed.FIRST);
+          }
+          int bar = earlier.indexOf('|');
+          if (!earlier.substring(0, bar).equals(fingerprint)) {
+            return Future.succeededFuture(Claimed.REUSED);
+          }
+          if (bar == earlier.length() - 1) {
             return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE,
                 "the first request with this id is still in progress; retry"));
           }
-          return Future.succeededFuture(earlier);
+          return Future.succeededFuture(new Claimed(earlier.substring(bar + 1)));
         });
+  }
+
+  /** The outcome of a claim: first, reused for other content, or the earlier outcome of a retry. */
+  public record Claimed(String outcome) {
+    static final Claimed FIRST = new Claimed(null);
+    static final Claimed REUSED = new Claimed("");
+
+    public boolean first() {
+      return this == FIRST;
+    }
+
+    public boolean reused() {
+      return this == REUSED;
+    }
   }
 
   /** Sets the key to {@code marker} (for {@code ttlMs}) unless it holds a value; returns that value or null. */
@@ -70,8 +93,9 @@ public final class RequestDedup {
     }
   }
 
-  public Future<Void> remember(String key, String outcome) {
-    return ClusterCalls.async(vertx, () -> outcomes.setAsync(key, outcome, windowMs, TimeUnit.MILLISECONDS));
+  public Future<Void> remember(String key, String fingerprint, String outcome) {
+    return ClusterCalls.async(vertx,
+        () -> outcomes.setAsync(key, fingerprint + "|" + outcome, windowMs, TimeUnit.MILLISECONDS));
   }
 
   /** The request failed: let a retry do it again. */

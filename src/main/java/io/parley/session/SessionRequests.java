@@ -12,6 +12,7 @@ import io.parley.protocol.ProtocolException;
 import io.parley.protocol.Request;
 import io.parley.protocol.RequestParser;
 import io.vertx.core.Future;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -202,7 +203,7 @@ final class SessionRequests {
     if (!member && !principal.mayPublishWithoutJoining(room)) {
       throw forbidden("join " + room + " before publishing to it");
     }
-    return deduplicated(request, "publish", room,
+    return deduplicated(request, "publish", room, body,
         () -> services.publisher().publish(room, principal.user(), body).map(seq -> Long.toString(seq)))
         .map(seq -> Frames.ok(request.id()).put("room", room).put("seq", Long.parseLong(seq)));
   }
@@ -214,27 +215,39 @@ final class SessionRequests {
     }
     Object body = request.body();
     String from = session.principal().user();
-    return deduplicated(request, "send", to, () -> services.users().sendPrivate(from, to, session.id(), body))
+    return deduplicated(request, "send", to, body, () -> services.users().sendPrivate(from, to, session.id(), body))
         .map(mid -> Frames.ok(request.id()).put("mid", mid));
   }
 
   /**
-   * Runs {@code action} once per request id within the dedup window, cluster-wide: a retry gets the first
-   * outcome back instead. Requests without an id are not de-duplicated.
+   * Runs {@code action} once per request id within the dedup window, cluster-wide: a retry (same id, same room or
+   * recipient, same body) gets the first outcome back instead. Requests without an id are not de-duplicated, and
+   * neither is an id reused for a different message: that is a client's new message, not a retry.
    */
-  private Future<String> deduplicated(Request request, String kind, String scope, Supplier<Future<String>> action) {
+  private Future<String> deduplicated(Request request, String kind, String scope, Object body,
+                                      Supplier<Future<String>> action) {
     if (request.id() == null) {
       return action.get();
     }
     String key = RequestDedup.key(kind, session.principal().user(), scope, request.id());
-    return services.dedup().claim(key).compose(earlier -> {
-      if (earlier != null) {
-        return Future.succeededFuture(earlier);
+    String fingerprint = fingerprint(body);
+    return services.dedup().claim(key, fingerprint).compose(claimed -> {
+      if (claimed.reused()) {
+        return action.get();
+      }
+      if (!claimed.first()) {
+        return Future.succeededFuture(claimed.outcome());
       }
       return action.get()
-          .onSuccess(outcome -> services.dedup().remember(key, outcome))
+          .onSuccess(outcome -> services.dedup().remember(key, fingerprint, outcome))
           .onFailure(e -> services.dedup().forget(key));
     });
+  }
+
+  /** Tells a retry from a different message under the same id; a clash needs the same user, id and scope too. */
+  private static String fingerprint(Object body) {
+    String encoded = Json.encode(body);
+    return Integer.toHexString(encoded.hashCode()) + Integer.toHexString(encoded.length());
   }
 
   private Future<JsonObject> presence(Request request) {

@@ -145,6 +145,12 @@ class PrivateMessageTest {
       watcher.assertNoFrame(f -> isMessage(f, room), Duration.ofMillis(300));
       JsonObject history = expectOk(watcher.request(new JsonObject().put("type", "history").put("room", room)));
       assertEquals(1, history.getJsonArray("messages").size());
+      try (TestClient careless = authenticated(vertx, nodes.get(0), "writer-d")) {
+        join(careless, room);
+        JsonObject reused = expectOk(careless.request(new JsonObject().put("type", "publish").put("room", room)
+            .put("body", "a new message under an old id").put("id", "pub-1")));
+        assertEquals(seq + 1, reused.getLong("seq"), "an id reused for another body is a new message, not a retry");
+      }
     }
   }
 
