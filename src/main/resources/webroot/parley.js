@@ -1,7 +1,7 @@
 /*!
  * parley.js: the browser client for parley (wire protocol version 1, PROTOCOL.md).
  * A classic script that defines `window.Parley`; `parley.mjs` re-exports it as an ES module.
- * API: README-client.md beside this file.
+ * API: the README of the parley repository, "Browser client".
  */
 (function (root, factory) {
   'use strict';
@@ -93,7 +93,7 @@
 
   /**
    * One logical connection to a parley cluster that survives the loss of its socket: it reconnects (rotating through
-   * `urls`), authenticates again, re-joins its rooms with `since` and replays what it missed. See README-client.md.
+   * `urls`), authenticates again, re-joins its rooms with `since` and replays what it missed. See the README, "Browser client".
    */
   function Client(options) {
     options = options || {};

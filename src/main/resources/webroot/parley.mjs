@@ -1,4 +1,4 @@
-// parley.js as an ES module: `import Parley, { connect } from '/parley.mjs'`. API: README-client.md.
+// parley.js as an ES module: `import Parley, { connect } from '/parley.mjs'`. API: the README of the parley repository, "Browser client".
 import './parley.js';
 
 const Parley = globalThis.Parley;
