@@ -124,7 +124,7 @@ test('reconnects to the next node, re-joins with since, emits recovered messages
   c.close();
 });
 
-test('a publish in flight when the link drops is re-sent with the same id; a send is rejected', async () => {
+test('a publish and a send in flight when the link drops are re-sent with the same ids', async () => {
   const c = await client();
   const joined = c.join('lobby');
   await FakeSocket.all[0].handshake();
@@ -135,16 +135,19 @@ test('a publish in flight when the link drops is re-sent with the same id; a sen
   const sent = c.send('bob', { text: 'dm' });
   await tick();
   const publishId = first.last('publish').id;
+  const sendId = first.last('send').id;
   first.drop(1006);
-  await assert.rejects(sent, e => e.code === 'disconnected');
   await tick();
   const second = FakeSocket.all[1];
   await second.handshake();
   const retried = second.last('publish');
   assert.equal(retried.id, publishId);
   assert.equal(second.sent.indexOf(retried) > second.sent.indexOf(second.last('join')), true, 'publish after re-join');
+  assert.equal(second.last('send').id, sendId, 'the send is re-sent with its id: the server de-duplicates it');
   second.push({ type: 'ok', id: publishId, room: 'lobby', seq: 1 });
+  second.push({ type: 'ok', id: sendId, mid: 'm-1' });
   assert.equal((await published).seq, 1);
+  assert.equal((await sent).mid, 'm-1');
   c.close();
 });
 

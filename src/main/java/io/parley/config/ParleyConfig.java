@@ -103,6 +103,8 @@ public record ParleyConfig(
 
   private void validate() {
     require(gateways >= 0, "node.gateways must be >= 0 (0 = one per event loop)");
+    require(!http.host.isBlank(), "http.host must be set");
+    require(!cluster.host.isBlank() && !cluster.name.isBlank(), "cluster.host and cluster.name must be set");
     require(http.port >= 0 && http.port <= 65535, "http.port must be 0..65535");
     require(http.maxRequestBytes > 0, "http.maxRequestBytes must be > 0");
     require(auth.timeoutMs > 0, "auth.timeoutMs must be > 0");

@@ -17,8 +17,12 @@ final class Settings {
     this.root = root;
   }
 
+  /** A string; null (a setting explicitly unset) reads as empty. */
   String string(String path) {
     Object value = value(path);
+    if (value == null) {
+      return "";
+    }
     if (!(value instanceof String s)) {
       throw invalid(path, "a string");
     }
