@@ -38,6 +38,9 @@ public final class ClusterSetup {
     // two nodes that started at the same moment may each found a cluster: merge them soon, not after 5 minutes
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+    // when a partition owner dies mid-write, report it rather than silently re-run the write on the new owner
+    // (which stored some publishes twice); RoomHistory resolves the uncertainty itself
+    config.setProperty("hazelcast.operation.fail.on.indeterminate.state", "true");
 
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(false);

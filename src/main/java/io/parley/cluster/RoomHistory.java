@@ -1,6 +1,7 @@
 package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.ringbuffer.OverflowPolicy;
 import com.hazelcast.ringbuffer.ReadResultSet;
 import com.hazelcast.ringbuffer.Ringbuffer;
@@ -40,10 +41,41 @@ public final class RoomHistory {
     return capacity;
   }
 
-  /** Stores a message (already encoded, see {@code Frames.storedMessage}); completes with its seq once stored. */
+  /**
+   * Stores a message (already encoded, see {@code Frames.storedMessage}); completes with its seq once stored.
+   * If the partition owner died during the write, whether it was stored is unknown: the newest messages are
+   * searched for this exact encoding (its {@code ts} makes it unique in practice), so the write is neither lost
+   * nor stored twice by a retry; not found, it fails and the client may retry.
+   */
   public Future<Long> append(String room, String stored) {
     return ClusterCalls.async(vertx, () -> ring(room).addAsync(stored, OverflowPolicy.OVERWRITE))
-        .map(sequence -> sequence + 1);
+        .map(sequence -> sequence + 1)
+        .recover(failure -> isIndeterminate(failure)
+            ? vertx.executeBlocking(() -> findRecent(room, stored), false)
+                .compose(seq -> seq > 0 ? Future.succeededFuture(seq) : Future.failedFuture(failure))
+            : Future.failedFuture(failure));
+  }
+
+  private static boolean isIndeterminate(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof IndeterminateOperationStateException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The seq of {@code stored} among the newest {@link #MAX_BATCH} messages, or 0. */
+  private long findRecent(String room, String stored) throws InterruptedException {
+    Ringbuffer<String> ring = ring(room);
+    long tail = ring.tailSequence();
+    long start = Math.max(ring.headSequence(), tail - MAX_BATCH + 1);
+    for (HistoryEntry entry : readRange(room, ring, start, tail)) {
+      if (entry.stored().equals(stored)) {
+        return entry.seq();
+      }
+    }
+    return 0;
   }
 
   /** The newest seq of the room, 0 if it has no message. */
