@@ -7,7 +7,8 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * acknowledged message must reach every member exactly once and in seq order, presence must drop the dead node's
  * users that did not come back, and the survivors must keep serving throughout.
  */
-@DisplayName("kill -9 of one of three node processes under steady publishing")
+@DisplayName("one of three node processes stopped (kill -9, or SIGTERM) under steady publishing")
 class CrashRecoveryTest {
 
   private static final int NODES = 3;
@@ -76,9 +77,29 @@ class CrashRecoveryTest {
     TestNodes.await(vertx.close(), Duration.ofSeconds(10));
   }
 
-  @Test
-  @DisplayName("every acknowledged message survives, in order, once; presence drops the dead; survivors serve")
-  void acknowledgedMessagesSurviveKill9() {
+  /** How the victim goes: crashing, or draining on SIGTERM (a rolling restart). */
+  enum Stop {
+    KILL_9("kill -9"), SIGTERM("SIGTERM");
+
+    final String label;
+
+    Stop(String label) {
+      this.label = label;
+    }
+
+    void apply(NodeProcess node) {
+      if (this == KILL_9) {
+        node.kill9();
+      } else {
+        node.terminate();
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Stop.class)
+  @DisplayName("every acknowledged message survives, in order, once; presence drops the gone; survivors serve")
+  void acknowledgedMessagesSurvive(Stop stop) {
     long begin = System.nanoTime();
     startCluster();
     long clusterMs = millisSince(begin);
@@ -109,7 +130,7 @@ class CrashRecoveryTest {
     String goneUser = goneUser(VICTIM);
     LocalTime killedClock = LocalTime.now();
     long killedAt = System.nanoTime();
-    victim.kill9();
+    stop.apply(victim);
     long killMs = millisSince(killedAt);
 
     long presenceGoneAt = 0;
@@ -136,7 +157,7 @@ class CrashRecoveryTest {
 
     List<String> problems = new ArrayList<>();
     Map<Long, Publisher.Attempt> acked = acknowledged(problems);
-    report(clusterMs, killMs, killedAt, killedClock, presenceGoneAt, finalSeq, victim, victimPort, movers, acked);
+    report(stop, clusterMs, killMs, killedAt, killedClock, presenceGoneAt, finalSeq, victim, victimPort, movers, acked);
 
     checkStreams(listening, finalSeq, acked, problems);
     RoomClient gone = clients.stream().filter(c -> c.user().equals(goneUser)).findFirst().orElseThrow();
@@ -148,7 +169,8 @@ class CrashRecoveryTest {
 
     if (!problems.isEmpty()) {
       problems.add(storedCheck(witness, listening, finalSeq));
-      fail(problems.size() + " problem(s) after kill -9 of " + victim + ":\n  " + String.join("\n  ", problems));
+      fail(problems.size() + " problem(s) after " + stop.label + " of " + victim + ":\n  "
+          + String.join("\n  ", problems));
     }
   }
 
@@ -455,7 +477,7 @@ class CrashRecoveryTest {
 
   // ---- figures
 
-  private void report(long clusterMs, long killMs, long killedAt, LocalTime killedClock, long presenceGoneAt,
+  private void report(Stop stop, long clusterMs, long killMs, long killedAt, LocalTime killedClock, long presenceGoneAt,
                       long finalSeq, NodeProcess victim, int victimPort, List<RoomClient> movers,
                       Map<Long, Publisher.Attempt> acked) {
     List<Publisher.Attempt> all = publishers.stream().flatMap(p -> p.attempts().stream()).toList();
@@ -483,7 +505,7 @@ class CrashRecoveryTest {
         .mapToLong(r -> (r.doneNanos() - killedAt) / 1_000_000).max().orElse(-1);
 
     StringBuilder out = new StringBuilder();
-    out.append(String.format("%n=== crash test: kill -9 of %s, cluster.failureDetectionMs=%d ===%n", victim,
+    out.append(String.format("%n=== crash test: %s of %s, cluster.failureDetectionMs=%d ===%n", stop.label, victim,
         FAILURE_DETECTION_MS));
     out.append(String.format("cluster of %d processes formed and settled in %d ms; kill took %d ms%n", NODES,
         clusterMs, killMs));

@@ -256,6 +256,18 @@ final class NodeProcess implements AutoCloseable {
     waitFor(Duration.ofSeconds(10));
   }
 
+  /**
+   * SIGTERM through the process handle (Process.destroy would also close our end of its output, losing the
+   * drain's log lines); waits for the drain to finish and the process to exit.
+   */
+  void terminate() {
+    killedAtNanos = System.nanoTime();
+    process.toHandle().destroy();
+    if (!waitFor(Duration.ofSeconds(30))) {
+      close();
+    }
+  }
+
   long killedAtNanos() {
     return killedAtNanos;
   }
