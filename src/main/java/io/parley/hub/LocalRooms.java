@@ -2,6 +2,7 @@ package io.parley.hub;
 
 import io.parley.metrics.ParleyMetrics;
 import io.parley.protocol.Frames;
+import io.parley.protocol.SharedFrame;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -77,10 +78,11 @@ public final class LocalRooms {
     if (local == null) {
       return;
     }
+    SharedFrame shared = new SharedFrame(frame);
     delivering = true;
     try {
       for (RoomMember member : local.members) {
-        member.onRoomMessage(room, seq, frame);
+        member.onRoomMessage(room, seq, shared);
       }
     } finally {
       delivering = false;

@@ -1,10 +1,12 @@
 package io.parley.hub;
 
+import io.parley.protocol.SharedFrame;
+
 /** A local member of a room, as the hub sees it: something to hand encoded push frames to. */
 public interface RoomMember {
 
   /** A room message, in seq order, exactly once per seq; {@code frame} is shared by all receivers. */
-  void onRoomMessage(String room, long seq, String frame);
+  void onRoomMessage(String room, long seq, SharedFrame frame);
 
   /** A push without a seq (presence). */
   void onRoomEvent(String room, String frame);

@@ -1,5 +1,7 @@
 package io.parley.session;
 
+import io.parley.protocol.SharedFrame;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +15,7 @@ final class RoomSubscription {
   /** The highest seq the client has been sent (or told about in the join's ok). */
   private long lastSeq;
 
-  private record HeldMessage(long seq, String frame) {
+  private record HeldMessage(long seq, SharedFrame frame) {
   }
 
   boolean joining() {
@@ -25,7 +27,7 @@ final class RoomSubscription {
   }
 
   /** @return the frame to write now, or null when it is held back or already sent */
-  String accept(long seq, String frame) {
+  SharedFrame accept(long seq, SharedFrame frame) {
     if (held != null) {
       held.add(new HeldMessage(seq, frame));
       return null;
@@ -38,9 +40,9 @@ final class RoomSubscription {
   }
 
   /** Ends the join: the client has everything up to {@code seenUpTo}; returns the held frames to write after it. */
-  List<String> joined(long seenUpTo) {
+  List<SharedFrame> joined(long seenUpTo) {
     lastSeq = seenUpTo;
-    List<String> release = new ArrayList<>();
+    List<SharedFrame> release = new ArrayList<>();
     for (HeldMessage message : held) {
       if (message.seq > lastSeq) {
         lastSeq = message.seq;

@@ -11,6 +11,7 @@ import io.parley.protocol.CloseCode;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.Frames;
 import io.parley.protocol.ProtocolException;
+import io.parley.protocol.SharedFrame;
 import io.parley.transport.Transport;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -179,6 +180,11 @@ public final class Session implements RoomMember, UserEndpoint {
       return;
     }
     transport.write(frame);
+    checkOutboundQueue();
+  }
+
+  /** A client whose queue passed {@code limits.maxQueuedBytes} is closed (4008) rather than buffered without end. */
+  private void checkOutboundQueue() {
     if (transport.writeQueueFull()) {
       sessionEvent(log.atInfo(), "slow_consumer").log();
       services.metrics().slowConsumer();
@@ -242,14 +248,15 @@ public final class Session implements RoomMember, UserEndpoint {
   }
 
   @Override
-  public void onRoomMessage(String room, long seq, String frame) {
+  public void onRoomMessage(String room, long seq, SharedFrame frame) {
     RoomSubscription subscription = rooms.get(room);
     if (subscription == null) {
       return;
     }
-    String out = subscription.accept(seq, frame);
-    if (out != null) {
-      send(out);
+    SharedFrame out = subscription.accept(seq, frame);
+    if (out != null && !closed) {
+      transport.write(out);
+      checkOutboundQueue();
     }
   }
 

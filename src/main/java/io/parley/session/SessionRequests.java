@@ -11,6 +11,7 @@ import io.parley.protocol.Frames;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.Request;
 import io.parley.protocol.RequestParser;
+import io.parley.protocol.SharedFrame;
 import io.vertx.core.Future;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -174,8 +175,8 @@ final class SessionRequests {
       ok.put("recovered", page.complete());
     }
     session.sendOk(ok);
-    for (String frame : subscription.joined(seenUpTo)) {
-      session.send(frame);
+    for (SharedFrame frame : subscription.joined(seenUpTo)) {
+      session.send(frame.text());
     }
   }
 

@@ -3,6 +3,7 @@ package io.parley.transport;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.protocol.CloseCode;
 import io.parley.protocol.Frames;
+import io.parley.protocol.SharedFrame;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
 /** A SockJS session ({@code /sockjs}, any SockJS transport). SockJS runs its own heartbeats. */
@@ -23,6 +24,11 @@ final class SockJsTransport implements Transport {
   @Override
   public void write(String frame) {
     socket.write(frame);
+  }
+
+  @Override
+  public void write(SharedFrame frame) {
+    socket.write(frame.text()); // SockJS wraps every message in its own framing: nothing to share
   }
 
   @Override

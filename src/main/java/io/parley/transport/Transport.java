@@ -1,6 +1,7 @@
 package io.parley.transport;
 
 import io.parley.protocol.CloseCode;
+import io.parley.protocol.SharedFrame;
 
 /** One client connection as the session sees it: write-only, closable, whatever the wire (WebSocket or SockJS). */
 public interface Transport {
@@ -10,6 +11,9 @@ public interface Transport {
 
   /** Queues one text frame. */
   void write(String frame);
+
+  /** Queues one text frame that many receivers share (encoded once). */
+  void write(SharedFrame frame);
 
   /** True when more is queued for the client than {@code limits.maxQueuedBytes}. */
   boolean writeQueueFull();

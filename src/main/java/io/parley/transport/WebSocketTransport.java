@@ -1,7 +1,11 @@
 package io.parley.transport;
 
 import io.parley.metrics.ParleyMetrics;
+import io.netty.buffer.Unpooled;
 import io.parley.protocol.CloseCode;
+import io.parley.protocol.SharedFrame;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 
@@ -26,6 +30,14 @@ final class WebSocketTransport implements Transport {
   public void write(String frame) {
     if (!socket.isClosed()) {
       socket.writeTextMessage(frame);
+    }
+  }
+
+  @Override
+  public void write(SharedFrame frame) {
+    if (!socket.isClosed()) {
+      // the same UTF-8 bytes for every receiver: Vert.x's own text path would encode the string again for each
+      socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(frame.utf8()), true));
     }
   }
 
