@@ -164,7 +164,12 @@ public final class ParleyNode {
               .log();
           return node;
         })
-        .recover(e -> vertx.close().transform(r -> Future.failedFuture(e)));
+        .recover(e -> {
+          // say why before closing: once Vert.x is closed, nothing can run on its event loops any more
+          log.atError().setMessage("event=start_failed").addKeyValue("error", e.toString()).setCause(e).log();
+          vertx.close();
+          return Future.failedFuture(e);
+        });
   }
 
   public String url() {

@@ -1,5 +1,6 @@
 package io.parley;
 
+import io.parley.testing.Http;
 import io.parley.testing.ParleyProcess;
 import io.parley.testing.TestClient;
 import io.parley.testing.TestClient.Transport;
@@ -182,7 +183,7 @@ class ProcessDrainTest {
       if (last == 503) {
         return;
       }
-      sleep(10);
+      Http.sleep(10);
     }
     throw new AssertionError("/ready still answered " + last + " " + DRAIN_DELAY_MS + " ms after SIGTERM");
   }
@@ -204,12 +205,4 @@ class ProcessDrainTest {
     return Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
-  }
 }

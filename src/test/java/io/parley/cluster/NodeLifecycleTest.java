@@ -1,12 +1,11 @@
 package io.parley.cluster;
 
 import io.parley.ParleyNode;
+import io.parley.testing.Http;
 import io.parley.testing.TestClient;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -57,10 +56,10 @@ class NodeLifecycleTest {
       join(onStaying, room);
       join(onLeaving, room);
       onStaying.next(f -> "presence".equals(f.getString("type")) && "goer".equals(f.getString("user")), WAIT);
-      assertEquals(200, readyStatus(leaving));
+      assertEquals(200, Http.get(vertx, leaving.port(), "/ready").status());
 
       Future<Void> drained = leaving.drainWithDelay(1000);
-      assertEquals(503, readyStatus(leaving));
+      assertEquals(503, Http.get(vertx, leaving.port(), "/ready").status());
       TestClient.HandshakeRejected refused = assertThrows(TestClient.HandshakeRejected.class,
           () -> TestClient.connect(vertx, TestClient.Transport.WEBSOCKET, leaving.port()));
       assertEquals(503, refused.status());
@@ -105,17 +104,9 @@ class NodeLifecycleTest {
       if (members.equals(expected)) {
         return;
       }
-      sleep(100);
+      Http.sleep(100);
     } while (System.currentTimeMillis() < deadline);
     assertEquals(expected, members, "cluster members");
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static boolean isLeave(JsonObject frame, String user) {
@@ -123,14 +114,4 @@ class NodeLifecycleTest {
         && "leave".equals(frame.getString("state"));
   }
 
-  private int readyStatus(ParleyNode node) {
-    HttpClient http = vertx.createHttpClient();
-    try {
-      return TestNodes.await(http.request(HttpMethod.GET, node.port(), "127.0.0.1", "/ready")
-          .compose(request -> request.send())
-          .map(response -> response.statusCode()), Duration.ofSeconds(5));
-    } finally {
-      http.close();
-    }
-  }
 }

@@ -1,11 +1,10 @@
 package io.parley.cluster;
 
 import io.parley.ParleyNode;
+import io.parley.testing.Http;
 import io.parley.testing.TestClient;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -101,7 +100,7 @@ class PrivateMessageTest {
     try (TestClient again = authenticated(vertx, nodes.get(0), "carol")) {
       again.assertNoFrame(PrivateMessageTest::isPrivate, Duration.ofMillis(500));
     }
-    assertTrue(scrape(nodes.get(0)).contains("parley_mailbox_dropped_total 3.0"), "the overflow is counted");
+    assertTrue(Http.get(vertx, nodes.get(0).port(), "/metrics").body().contains("parley_mailbox_dropped_total 3.0"), "the overflow is counted");
   }
 
   @Test
@@ -154,15 +153,4 @@ class PrivateMessageTest {
     }
   }
 
-  private static String scrape(ParleyNode node) {
-    HttpClient http = vertx.createHttpClient();
-    try {
-      return TestNodes.await(http.request(HttpMethod.GET, node.port(), "127.0.0.1", "/metrics")
-          .compose(request -> request.send())
-          .compose(response -> response.body())
-          .map(body -> body.toString()), Duration.ofSeconds(5));
-    } finally {
-      http.close();
-    }
-  }
 }

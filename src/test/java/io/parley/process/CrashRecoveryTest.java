@@ -1,5 +1,6 @@
 package io.parley.process;
 
+import io.parley.testing.Http;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -120,7 +121,7 @@ class CrashRecoveryTest {
     }
 
     publishers.forEach(Publisher::start);
-    sleep(STEADY_BEFORE_CRASH.toMillis());
+    Http.sleep(STEADY_BEFORE_CRASH.toMillis());
 
     NodeProcess victim = nodes.get(VICTIM);
     int victimPort = httpPorts.get(VICTIM);
@@ -146,9 +147,9 @@ class CrashRecoveryTest {
       if (presenceGoneAt != 0 && allBack) {
         break;
       }
-      sleep(100);
+      Http.sleep(100);
     }
-    sleep(PUBLISH_AFTER_RECONNECT.toMillis());
+    Http.sleep(PUBLISH_AFTER_RECONNECT.toMillis());
     publishers.forEach(Publisher::stop);
 
     long finalSeq = latestSeq(witness);
@@ -232,7 +233,7 @@ class CrashRecoveryTest {
       if ("ok".equals(last.getString("type")) && users(last).equals(expected)) {
         return;
       }
-      sleep(100);
+      Http.sleep(100);
     }
     fail("presence seen from " + asker + " never became " + expected + "; last reply " + last);
   }
@@ -252,9 +253,9 @@ class CrashRecoveryTest {
   private static void awaitStreamsAt(List<RoomClient> listening, long finalSeq) {
     long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline && !listening.stream().allMatch(c -> c.lastSeq() >= finalSeq)) {
-      sleep(50);
+      Http.sleep(50);
     }
-    sleep(300); // anything arriving late would be a duplicate: give it a chance to show
+    Http.sleep(300); // anything arriving late would be a duplicate: give it a chance to show
   }
 
   // ---- checks
@@ -592,12 +593,4 @@ class CrashRecoveryTest {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.parley.process;
 
+import io.parley.testing.Http;
 import io.vertx.core.json.JsonObject;
 
 import java.io.BufferedReader;
@@ -221,7 +222,7 @@ final class NodeProcess implements AutoCloseable {
         throw new AssertionError(name + ": partitions not settled with " + members + " members within "
             + timeout.toMillis() + " ms; last lines:\n" + String.join("\n", tail(20)));
       }
-      sleep(100);
+      Http.sleep(100);
     }
   }
 
@@ -232,15 +233,6 @@ final class NodeProcess implements AutoCloseable {
       }
     }
     return -1;
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
   }
 
   private List<String> tail(int count) {

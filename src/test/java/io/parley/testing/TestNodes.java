@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
@@ -114,13 +113,23 @@ public final class TestNodes {
     return new TokenMinter(vertx, SECRET).mint(user, false, 3600, rooms, publish);
   }
 
+  /**
+   * A port free right now, chosen below Linux's ephemeral range (32768+): a port from that range may be taken by
+   * some outgoing connection between our check and the node's bind, which made process tests flaky under load.
+   */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int candidate = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+      try (ServerSocket socket = new ServerSocket(candidate, 1, java.net.InetAddress.getLoopbackAddress())) {
+        socket.setReuseAddress(true);
+        return candidate;
+      } catch (IOException busy) {
+        // try another
+      }
     }
+    throw new IllegalStateException("no free port found in 20000-32000");
   }
+
 
   public static <T> T await(Future<T> future, Duration timeout) {
     try {

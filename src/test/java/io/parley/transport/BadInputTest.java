@@ -1,6 +1,7 @@
 package io.parley.transport;
 
 import io.parley.ParleyNode;
+import io.parley.testing.Http;
 import io.parley.testing.SilentWebSocket;
 import io.parley.testing.TestClient;
 import io.parley.testing.TestClient.Transport;
@@ -270,7 +271,7 @@ class BadInputTest {
     String token = TestNodes.token(vertx, "silent");
     try (SilentWebSocket silent = SilentWebSocket.connect(vertx, node.port(), "/ws?token=" + token);
          TestClient live = authenticated(vertx, node, "live")) {
-      sleep(1500);
+      Http.sleep(1500);
       assertTrue(silent.handshakeStatusLine().contains("101"), silent.handshakeStatusLine());
       assertTrue(silent.countFrames(0x9) >= 2, "the server pings every heartbeat.intervalMs");
       assertEquals(1000, silent.closeCode(), "closed after heartbeat.timeoutMs of silence");
@@ -279,11 +280,4 @@ class BadInputTest {
     }
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }

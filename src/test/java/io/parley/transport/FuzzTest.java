@@ -5,14 +5,13 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.parley.ParleyNode;
+import io.parley.testing.Http;
 import io.parley.testing.SilentWebSocket;
 import io.parley.testing.TestClient;
 import io.parley.testing.TestClient.Transport;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -100,7 +99,7 @@ class FuzzTest {
       }
       System.out.printf("fuzz: %d malformed frames sent%n", framesSent.get());
       assertTrue(framesSent.get() >= 10_000, "sent " + framesSent.get());
-      assertEquals(200, readyStatus());
+      assertEquals(200, Http.get(vertx, node.port(), "/ready").status());
       awaitConnections(2);
     }
     assertEquals(List.of(), errors.list.stream().map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()
@@ -182,16 +181,6 @@ class FuzzTest {
       text.append((char) (random.nextInt(95) + 32));
     }
     return text.toString();
-  }
-
-  private int readyStatus() {
-    HttpClient http = vertx.createHttpClient();
-    try {
-      return TestNodes.await(http.request(HttpMethod.GET, node.port(), "127.0.0.1", "/ready")
-          .compose(request -> request.send()).map(response -> response.statusCode()), Duration.ofSeconds(5));
-    } finally {
-      http.close();
-    }
   }
 
   private void awaitConnections(int expected) throws InterruptedException {
