@@ -65,11 +65,13 @@ final class ChatScenario extends Scenario {
       return new Opener.Plan(i, urls.get(node), node, tokens.mint("chat-" + runId + "-u" + i),
           List.of(prefix + home[i]));
     }, connections).get();
+    if (opener.opened.get() == 0) {
+      throw new IllegalStateException("no user could connect: " + opener.firstFailure.get());
+    }
     progress.show("settling", () -> "presence pushes=" + presence.sum());
     awaitPresenceQuiet();
 
-    long[] nodeCpu0 = nodeCpu();
-    long selfCpu0 = NodeProbe.selfCpuNanos();
+    CpuWindow cpu = new CpuWindow();
     long start = System.nanoTime();
     long warmupEnd = start + TimeUnit.SECONDS.toNanos(warmup);
     long end = warmupEnd + TimeUnit.SECONDS.toNanos(duration);
@@ -124,12 +126,11 @@ final class ChatScenario extends Scenario {
     }, 0, 2, TimeUnit.MILLISECONDS);
     Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
     driver.shutdownNow();
-    long wall = System.nanoTime() - start;
-    long[] nodeCpu1 = nodeCpu();
-    long selfCpu1 = NodeProbe.selfCpuNanos();
+    cpu.stop();
+    long wall = cpu.wallNanos();
 
     progress.show("draining", () -> "home deliveries=" + homeDelivered.sum() + "/" + expected.get());
-    awaitOrStall(() -> homeDelivered.sum() >= expected.get() && acked.sum() >= sent.sum(), of(homeDelivered), 5, 60);
+    awaitOrStall(() -> homeDelivered.sum() >= expected.get() && acked.sum() >= sent.sum(), of(homeDelivered), 15, 90);
     long got = homeDelivered.sum();
     long want = expected.get();
     Histogram h = latency.total();
@@ -148,8 +149,7 @@ final class ChatScenario extends Scenario {
         + " visit_delivered=" + visitDelivered.sum() + " out_of_order=" + outOfOrder.sum()
         + " deliveries/s=" + rate((got + visitDelivered.sum()) / (wall / 1e9))
         + " joins=" + joins.sum() + " leaves=" + leaves.sum() + " churn_failures=" + churnFailures.sum()
-        + " " + Latency.summary("", h) + " " + nodeCpuSummary(nodeCpu0, nodeCpu1, wall)
-        + " gen_cpu=" + cpuPercent(selfCpu0, selfCpu1, wall) + " " + errorSummary();
+        + " " + Latency.summary("", h) + " " + cpu.summary() + " " + errorSummary();
   }
 
   private void count(Throwable error, LongAdder success) {

@@ -56,12 +56,14 @@ final class FanoutScenario extends Scenario {
           + ", publishers " + pubOpener.failed.get() + "; first: " + opener.firstFailure.get() + " "
           + pubOpener.firstFailure.get());
     }
+    if (opener.opened.get() == 0 || pubOpener.opened.get() == 0) {
+      throw new IllegalStateException("no subscriber or no publisher could connect");
+    }
     progress.show("settling", () -> "presence pushes=" + presence.sum());
     awaitPresenceQuiet();
     int subscribed = opener.opened.get();
 
-    long[] nodeCpu0 = nodeCpu();
-    long selfCpu0 = NodeProbe.selfCpuNanos();
+    CpuWindow cpu = new CpuWindow();
     long start = System.nanoTime();
     long warmupEnd = start + TimeUnit.SECONDS.toNanos(warmup);
     long end = warmupEnd + TimeUnit.SECONDS.toNanos(duration);
@@ -96,12 +98,11 @@ final class FanoutScenario extends Scenario {
     }
     Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
     tickers.forEach(t -> t.cancel(false));
-    long publishWall = System.nanoTime() - start;
-    long[] nodeCpu1 = nodeCpu();
-    long selfCpu1 = NodeProbe.selfCpuNanos();
+    cpu.stop();
+    long publishWall = cpu.wallNanos();
 
     progress.show("draining", () -> "delivered=" + delivered.sum() + "/" + acked.sum() * subscribed);
-    awaitOrStall(() -> delivered.sum() >= acked.sum() * subscribed && acked.sum() >= sent.sum(), of(delivered), 5, 60);
+    awaitOrStall(() -> delivered.sum() >= acked.sum() * subscribed && acked.sum() >= sent.sum(), of(delivered), 15, 90);
     long expected = acked.sum() * subscribed;
     long got = delivered.sum();
     Histogram all = local.total().copy();
@@ -119,8 +120,7 @@ final class FanoutScenario extends Scenario {
     if (urls.size() > 1) {
       line += " " + Latency.summary("local_", local.total()) + " " + Latency.summary("remote_", remoteTotal);
     }
-    return line + " " + nodeCpuSummary(nodeCpu0, nodeCpu1, publishWall)
-        + " gen_cpu=" + cpuPercent(selfCpu0, selfCpu1, publishWall) + " " + errorSummary();
+    return line + " " + cpu.summary() + " " + errorSummary();
   }
 
   @Override

@@ -31,6 +31,7 @@ final class IdleScenario extends Scenario {
 
     WsConnection[] connections = new WsConnection[mine];
     Opener opener = new Opener(client, this, options.integer("concurrency", 256));
+    CpuWindow cpu = new CpuWindow();
     long start = System.nanoTime();
     progress.show("connecting", () -> "open=" + opener.opened.get() + "/" + mine + " failed=" + opener.failed.get()
         + " rate=" + rate(opener.opened.get() / seconds(start)) + "/s " + errorSummary());
@@ -41,6 +42,7 @@ final class IdleScenario extends Scenario {
       return new Opener.Plan(user, urls.get(node), node, tokens.mint(id), List.of("idle-" + runId + "-" + user % rooms));
     }, connections).get();
     double connectSeconds = seconds(start);
+    cpu.stop();
     int opened = opener.opened.get();
 
     int waitFor = options.integer("wait-connections", 0);
@@ -72,7 +74,8 @@ final class IdleScenario extends Scenario {
     return "idle users=" + users + " shard=" + shard[0] + "/" + shard[1] + " mine=" + mine + " opened=" + opened
         + " failed=" + opener.failed.get() + " held=" + held + " node_connections=" + nodeConns
         + " connect_rate=" + rate(opened / connectSeconds) + "/s connect_time=" + String.format("%.1fs", connectSeconds)
-        + " node_rss=" + mb(sum(rss0)) + "->" + mb(sum(rss1)) + " rss_per_conn=" + kb(rssGrowth, nodeConns)
+        + " " + cpu.summary()
+        + " " + opener.stepSummary() + " node_rss=" + mb(sum(rss0)) + "->" + mb(sum(rss1)) + " rss_per_conn=" + kb(rssGrowth, nodeConns)
         + " heap_before=" + mb(sum(heap0)) + " " + heapFigure
         + (gc ? " heap_at_rest=" + mb(heapAtRest) : "")
         + " " + errorSummary()

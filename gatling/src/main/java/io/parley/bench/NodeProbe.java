@@ -61,6 +61,31 @@ final class NodeProbe {
     return cpuNanosOf(Path.of("/proc/self/stat"));
   }
 
+  /** CPU time used by every process on the machine (the first line of /proc/stat less idle and iowait). */
+  static long hostBusyNanos() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long busy = 0;
+      for (int i = 1; i < Math.min(f.length, 9); i++) {
+        if (i != 4 && i != 5) {
+          busy += Long.parseLong(f[i]);
+        }
+      }
+      return busy * (1_000_000_000L / TICKS_PER_SECOND);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** The 1-minute load average, to show how busy the shared machine was. */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      return "-";
+    }
+  }
+
   private static long cpuNanosOf(Path stat) {
     try {
       String text = Files.readString(stat);

@@ -22,6 +22,10 @@ final class Opener {
   final AtomicInteger opened = new AtomicInteger();
   final AtomicInteger failed = new AtomicInteger();
   final AtomicReference<String> firstFailure = new AtomicReference<>();
+  /** Time of each set-up step: TCP connect plus WebSocket handshake, auth reply, each join reply. */
+  final Latency handshake = new Latency();
+  final Latency auth = new Latency();
+  final Latency join = new Latency();
 
   Opener(WsClient client, FrameListener listener, int concurrency) {
     this.client = client;
@@ -68,12 +72,30 @@ final class Opener {
     return done;
   }
 
+  /** {@code handshake_p50=.. handshake_p99=.. auth_p50=.. ...}: where the set-up time goes. */
+  String stepSummary() {
+    return step("handshake_", handshake) + " " + step("auth_", auth) + " " + step("join_", join);
+  }
+
+  private static String step(String name, Latency latency) {
+    org.HdrHistogram.Histogram h = latency.total();
+    return name + "p50=" + Latency.ms(h, 50) + " " + name + "p99=" + Latency.ms(h, 99);
+  }
+
   private CompletableFuture<WsConnection> open(Plan plan) {
+    long start = System.nanoTime();
     CompletableFuture<WsConnection> connected = client.connect(plan.url(), plan.node(), plan.user(), listener);
     return connected.thenCompose(c -> {
-      CompletableFuture<String> step = c.request("auth", "\"token\":\"" + plan.token() + "\"");
+      long authStart = System.nanoTime();
+      handshake.recordNanos(authStart - start);
+      CompletableFuture<String> step = c.request("auth", "\"token\":\"" + plan.token() + "\"")
+          .whenComplete((ok, e) -> auth.recordNanos(System.nanoTime() - authStart));
       for (String room : plan.rooms()) {
-        step = step.thenCompose(ok -> c.request("join", "\"room\":\"" + room + "\""));
+        step = step.thenCompose(ok -> {
+          long joinStart = System.nanoTime();
+          return c.request("join", "\"room\":\"" + room + "\"")
+              .whenComplete((ok2, e) -> join.recordNanos(System.nanoTime() - joinStart));
+        });
       }
       return step.thenApply(ok -> c).whenComplete((ok, error) -> {
         if (error != null) {

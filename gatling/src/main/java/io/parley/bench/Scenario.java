@@ -160,6 +160,36 @@ abstract class Scenario implements FrameListener {
     return String.format("%.0f%%", 100.0 * (cpuAfter - cpuBefore) / wallNanos);
   }
 
+  /** CPU readings at the start of a measured window: every node, this process, the whole machine. */
+  final class CpuWindow {
+    private final long[] node = nodeCpu();
+    private final long self = NodeProbe.selfCpuNanos();
+    private final long host = NodeProbe.hostBusyNanos();
+    private final long start = System.nanoTime();
+    private long[] nodeEnd;
+    private long selfEnd;
+    private long hostEnd;
+    private long wall;
+
+    /** Takes the end readings. */
+    void stop() {
+      nodeEnd = nodeCpu();
+      selfEnd = NodeProbe.selfCpuNanos();
+      hostEnd = NodeProbe.hostBusyNanos();
+      wall = System.nanoTime() - start;
+    }
+
+    long wallNanos() {
+      return wall;
+    }
+
+    /** {@code node_cpu=.. gen_cpu=.. host_cpu=.. load=..}: percentages of one core; host is all processes. */
+    String summary() {
+      return nodeCpuSummary(node, nodeEnd, wall) + " gen_cpu=" + cpuPercent(self, selfEnd, wall)
+          + " host_cpu=" + cpuPercent(host, hostEnd, wall) + " load1=" + NodeProbe.loadAverage();
+    }
+  }
+
   long[] nodeCpu() {
     long[] cpu = new long[probes.size()];
     for (int i = 0; i < cpu.length; i++) {
