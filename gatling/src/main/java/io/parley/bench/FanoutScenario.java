@@ -22,10 +22,14 @@ final class FanoutScenario extends Scenario {
   private final LongAdder outOfOrder = new LongAdder();
   private final LongAdder sent = new LongAdder();
   private final LongAdder acked = new LongAdder();
+  private final LongAdder[] deliveredByNode = new LongAdder[16];
   private volatile long recordFrom = System.nanoTime() + TimeUnit.DAYS.toNanos(1);
 
   FanoutScenario(BenchOptions options) {
     super(options);
+    for (int i = 0; i < deliveredByNode.length; i++) {
+      deliveredByNode[i] = new LongAdder();
+    }
   }
 
   @Override
@@ -118,7 +122,12 @@ final class FanoutScenario extends Scenario {
         + " out_of_order=" + outOfOrder.sum()
         + " deliveries/s=" + rate(got / (publishWall / 1e9)) + " " + Latency.summary("", all);
     if (urls.size() > 1) {
-      line += " " + Latency.summary("local_", local.total()) + " " + Latency.summary("remote_", remoteTotal);
+      StringBuilder perNode = new StringBuilder(" delivered_by_node=");
+      for (int n = 0; n < urls.size(); n++) {
+        long members = (subscribed + urls.size() - 1 - n) / urls.size();
+        perNode.append(n == 0 ? "" : ",").append(deliveredByNode[n].sum()).append('/').append(acked.sum() * members);
+      }
+      line += perNode + " " + Latency.summary("local_", local.total()) + " " + Latency.summary("remote_", remoteTotal);
     }
     return line + " " + cpu.summary() + " " + errorSummary();
   }
@@ -126,6 +135,7 @@ final class FanoutScenario extends Scenario {
   @Override
   public void onRoomMessage(WsConnection connection, int roomNumber, long seq, long sentNanos, long receivedNanos) {
     delivered.increment();
+    deliveredByNode[connection.node % deliveredByNode.length].increment();
     if (seq <= connection.lastSeq) {
       outOfOrder.increment();
     }
