@@ -1,0 +1,140 @@
+package io.parley.bench;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command line: {@code <scenario> --name value ...}; {@code --url} and {@code --node-pid} may repeat. Every
+ * option has a default, so {@code fanout --node-pid 1234} is a complete command against a node on 127.0.0.1:8080.
+ */
+final class BenchOptions {
+
+  static final String USAGE = """
+      usage: Bench <idle|fanout|cluster|chat> [options]
+        --url ws://127.0.0.1:8080/ws   node WebSocket endpoint; repeat for several nodes (cluster, chat, idle)
+        --node-pid PID                  node process for RSS/CPU (/proc); repeat, in the order of --url
+        --secret S                      HS256 secret (default: env PARLEY_AUTH_JWT_SECRET)
+        --source 127.0.0.2-127.0.0.9    source addresses, a range or a comma list (28k ports each per node)
+        --threads 2                     generator event-loop threads
+        --concurrency 256               connection handshakes in flight at once
+        --publish-id true               false: publish without a request id (skips the node's retry de-dup)
+        --run-id ID                     prefix of user ids and rooms (default: random); unique per run
+      idle:    --users 5000 --hold 30 --rooms 250 --shard i/n --wait-connections M --gc
+      fanout:  --subscribers 1000 --publishers 1 --rate 100 --duration 60 --warmup 5
+      cluster: fanout over every --url: subscribers round-robin, publishers on the first
+      chat:    --users 10000 --rooms 500 --rate 500 --churn 50 --duration 60 --warmup 5
+      """;
+
+  final String scenario;
+  private final Map<String, List<String>> values = new HashMap<>();
+
+  private BenchOptions(String scenario) {
+    this.scenario = scenario;
+  }
+
+  static BenchOptions parse(String[] args) {
+    if (args.length == 0 || args[0].startsWith("-") || args[0].equals("help")) {
+      throw new IllegalArgumentException("no scenario given");
+    }
+    BenchOptions options = new BenchOptions(args[0]);
+    for (int i = 1; i < args.length; i++) {
+      String name = args[i];
+      if (!name.startsWith("--")) {
+        throw new IllegalArgumentException("expected an option, got " + name);
+      }
+      String key = name.substring(2);
+      if (key.equals("gc")) {
+        options.values.computeIfAbsent(key, k -> new ArrayList<>()).add("true");
+        continue;
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException(name + " needs a value");
+      }
+      options.values.computeIfAbsent(key, k -> new ArrayList<>()).add(args[++i]);
+    }
+    return options;
+  }
+
+  String string(String name, String fallback) {
+    List<String> list = values.get(name);
+    return list == null ? fallback : list.get(list.size() - 1);
+  }
+
+  int integer(String name, int fallback) {
+    return Integer.parseInt(string(name, Integer.toString(fallback)).replace("_", ""));
+  }
+
+  double number(String name, double fallback) {
+    return Double.parseDouble(string(name, Double.toString(fallback)));
+  }
+
+  boolean flag(String name) {
+    return values.containsKey(name);
+  }
+
+  List<URI> urls() {
+    List<URI> urls = new ArrayList<>();
+    for (String url : values.getOrDefault("url", List.of("ws://127.0.0.1:8080/ws"))) {
+      urls.add(URI.create(url));
+    }
+    return urls;
+  }
+
+  List<Integer> nodePids() {
+    List<Integer> pids = new ArrayList<>();
+    for (String pid : values.getOrDefault("node-pid", List.of())) {
+      pids.add(Integer.parseInt(pid));
+    }
+    return pids;
+  }
+
+  String secret() {
+    String secret = string("secret", System.getenv("PARLEY_AUTH_JWT_SECRET"));
+    if (secret == null || secret.isBlank()) {
+      throw new IllegalArgumentException("no secret: set PARLEY_AUTH_JWT_SECRET or pass --secret");
+    }
+    return secret;
+  }
+
+  /** {@code a.b.c.x-a.b.c.y} (last octet range) or a comma list. */
+  List<InetAddress> sources() {
+    String spec = string("source", "127.0.0.2-127.0.0.9");
+    List<InetAddress> out = new ArrayList<>();
+    try {
+      for (String part : spec.split(",")) {
+        int dash = part.indexOf('-');
+        if (dash < 0) {
+          out.add(InetAddress.getByName(part.trim()));
+          continue;
+        }
+        String from = part.substring(0, dash).trim();
+        String to = part.substring(dash + 1).trim();
+        String prefix = from.substring(0, from.lastIndexOf('.') + 1);
+        int first = Integer.parseInt(from.substring(prefix.length()));
+        int last = Integer.parseInt(to.substring(to.lastIndexOf('.') + 1));
+        for (int octet = first; octet <= last; octet++) {
+          out.add(InetAddress.getByName(prefix + octet));
+        }
+      }
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("bad --source " + spec, e);
+    }
+    return out;
+  }
+
+  /** {@code --shard i/n}: this process takes the users whose index is i modulo n. */
+  int[] shard() {
+    String[] parts = string("shard", "0/1").split("/");
+    int index = Integer.parseInt(parts[0]);
+    int count = Integer.parseInt(parts[1]);
+    if (count < 1 || index < 0 || index >= count) {
+      throw new IllegalArgumentException("--shard must be i/n with 0 <= i < n");
+    }
+    return new int[] {index, count};
+  }
+}

@@ -1,0 +1,107 @@
+package io.parley.bench;
+
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
+
+/**
+ * Opens users with at most {@code concurrency} set-ups in flight: connect, WebSocket handshake, {@code auth}, then
+ * {@code join} each of the user's rooms in turn, each step waiting for its {@code ok}.
+ */
+final class Opener {
+
+  /** How one user connects: where, with which token, into which rooms. */
+  record Plan(int user, URI url, int node, String token, List<String> rooms) {}
+
+  private final WsClient client;
+  private final FrameListener listener;
+  private final int concurrency;
+  final AtomicInteger opened = new AtomicInteger();
+  final AtomicInteger failed = new AtomicInteger();
+  final AtomicReference<String> firstFailure = new AtomicReference<>();
+  /** Time of each set-up step: TCP connect plus WebSocket handshake, auth reply, each join reply. */
+  final Latency handshake = new Latency();
+  final Latency auth = new Latency();
+  final Latency join = new Latency();
+
+  Opener(WsClient client, FrameListener listener, int concurrency) {
+    this.client = client;
+    this.listener = listener;
+    this.concurrency = concurrency;
+  }
+
+  /**
+   * Opens the {@code count} users whose plans {@code plans} gives (by position 0..count-1) and stores each open
+   * connection at its position in {@code out}; completes when every set-up has succeeded or failed.
+   */
+  CompletableFuture<Void> openAll(int count, IntFunction<Plan> plans, WsConnection[] out) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (count == 0) {
+      done.complete(null);
+      return done;
+    }
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger finished = new AtomicInteger();
+    Runnable[] launch = new Runnable[1];
+    launch[0] = () -> {
+      int position = next.getAndIncrement();
+      if (position >= count) {
+        return;
+      }
+      open(plans.apply(position)).whenComplete((connection, error) -> {
+        if (error == null) {
+          out[position] = connection;
+          opened.incrementAndGet();
+        } else {
+          failed.incrementAndGet();
+          firstFailure.compareAndSet(null, String.valueOf(error.getCause() != null ? error.getCause() : error));
+        }
+        if (finished.incrementAndGet() == count) {
+          done.complete(null);
+        } else {
+          launch[0].run();
+        }
+      });
+    };
+    for (int i = 0; i < Math.min(concurrency, count); i++) {
+      launch[0].run();
+    }
+    return done;
+  }
+
+  /** {@code handshake_p50=.. handshake_p99=.. auth_p50=.. ...}: where the set-up time goes. */
+  String stepSummary() {
+    return step("handshake_", handshake) + " " + step("auth_", auth) + " " + step("join_", join);
+  }
+
+  private static String step(String name, Latency latency) {
+    org.HdrHistogram.Histogram h = latency.total();
+    return name + "p50=" + Latency.ms(h, 50) + " " + name + "p99=" + Latency.ms(h, 99);
+  }
+
+  private CompletableFuture<WsConnection> open(Plan plan) {
+    long start = System.nanoTime();
+    CompletableFuture<WsConnection> connected = client.connect(plan.url(), plan.node(), plan.user(), listener);
+    return connected.thenCompose(c -> {
+      long authStart = System.nanoTime();
+      handshake.recordNanos(authStart - start);
+      CompletableFuture<String> step = c.request("auth", "\"token\":\"" + plan.token() + "\"")
+          .whenComplete((ok, e) -> auth.recordNanos(System.nanoTime() - authStart));
+      for (String room : plan.rooms()) {
+        step = step.thenCompose(ok -> {
+          long joinStart = System.nanoTime();
+          return c.request("join", "\"room\":\"" + room + "\"")
+              .whenComplete((ok2, e) -> join.recordNanos(System.nanoTime() - joinStart));
+        });
+      }
+      return step.thenApply(ok -> c).whenComplete((ok, error) -> {
+        if (error != null) {
+          c.close();
+        }
+      });
+    });
+  }
+}

@@ -1,0 +1,103 @@
+package io.parley.bench;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Opens WebSocket connections with Netty's native epoll transport (NIO elsewhere), each bound to the next source
+ * address in turn with IP_BIND_ADDRESS_NO_PORT, so the ephemeral port is picked per destination at connect time
+ * and each source address gives about 28k connections to each node.
+ */
+final class WsClient implements AutoCloseable {
+
+  private static final int MAX_FRAME = 1 << 20;
+
+  private final EventLoopGroup group;
+  private final Bootstrap bootstrap;
+  private final List<InetAddress> sources;
+  private final AtomicLong nextSource = new AtomicLong();
+
+  WsClient(int threads, List<InetAddress> sources) {
+    boolean epoll = Epoll.isAvailable();
+    this.group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    this.bootstrap = new Bootstrap().group(group).channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 15_000);
+    if (epoll) {
+      bootstrap.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
+    }
+    this.sources = sources;
+  }
+
+  static String transportName() {
+    return Epoll.isAvailable() ? "epoll" : "nio";
+  }
+
+  EventLoopGroup group() {
+    return group;
+  }
+
+  /** Connects and completes the WebSocket handshake; the connection's frames go to {@code listener}. */
+  CompletableFuture<WsConnection> connect(URI uri, int node, int user, FrameListener listener) {
+    WsConnection connection = new WsConnection(user, node, listener);
+    WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
+        .webSocketUri(uri)
+        .version(WebSocketVersion.V13)
+        .allowExtensions(false)
+        .maxFramePayloadLength(MAX_FRAME)
+        .handleCloseFrames(false)
+        .handshakeTimeoutMillis(30_000)
+        .build();
+    Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
+            new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(MAX_FRAME), connection);
+      }
+    });
+    InetAddress source = sources.get((int) (nextSource.getAndIncrement() % sources.size()));
+    ChannelFuture connect = b.connect(new InetSocketAddress(uri.getHost(), port(uri)), new InetSocketAddress(source, 0));
+    connect.addListener(f -> {
+      if (!f.isSuccess()) {
+        connection.opened().completeExceptionally(f.cause());
+      }
+    });
+    return connection.opened();
+  }
+
+  private static int port(URI uri) {
+    if (uri.getPort() > 0) {
+      return uri.getPort();
+    }
+    return uri.getScheme().equals("wss") ? 443 : 80;
+  }
+
+  @Override
+  public void close() {
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}
