@@ -15,10 +15,16 @@ final class WebSocketTransport implements Transport {
   private static final Buffer PING = Buffer.buffer("parley");
 
   private final ServerWebSocket socket;
+  /** The channel for shared frames, or null to write them through Vert.x. */
+  private final RawChannel raw;
 
   WebSocketTransport(ServerWebSocket socket, int maxQueuedBytes) {
     this.socket = socket;
+    this.raw = RawChannel.of(socket);
     socket.setWriteQueueMaxSize(maxQueuedBytes);
+    if (raw != null) {
+      raw.limitQueue(maxQueuedBytes);
+    }
   }
 
   @Override
@@ -35,7 +41,12 @@ final class WebSocketTransport implements Transport {
 
   @Override
   public void write(SharedFrame frame) {
-    if (!socket.isClosed()) {
+    if (socket.isClosed()) {
+      return;
+    }
+    if (raw != null) {
+      raw.writeFramed(frame.webSocketFrame());
+    } else {
       // the same UTF-8 bytes for every receiver: Vert.x's own text path would encode the string again for each
       socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(frame.utf8()), true));
     }
@@ -44,7 +55,7 @@ final class WebSocketTransport implements Transport {
   @Override
   public boolean writeQueueFull() {
     // the client may have closed before our close handler ran
-    return !socket.isClosed() && socket.writeQueueFull();
+    return !socket.isClosed() && (socket.writeQueueFull() || raw != null && raw.isFull());
   }
 
   @Override
