@@ -285,6 +285,7 @@ public final class Session implements RoomMember, UserEndpoint {
   public void onTransportClosed() {
     if (!closed) {
       services.metrics().disconnected(ParleyMetrics.CLIENT_CLOSE);
+      sessionEvent(log.atDebug(), "session_end").log();
     }
     cleanup();
   }
