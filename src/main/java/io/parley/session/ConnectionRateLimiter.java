@@ -1,20 +1,24 @@
 package io.parley.session;
 
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * New connections per source address per second, node-wide (all gateways share it): a fixed one-second window
- * per address. Beyond the limit a connection is closed with 4029 before any session exists.
+ * New connections per source address, node-wide (all gateways share it): a token bucket per address holding up to
+ * one second's worth, refilled continuously, so no window boundary lets twice the rate through. Beyond it a
+ * connection is closed with 4029 before any session exists.
  */
 public final class ConnectionRateLimiter {
 
-  /** Past this many tracked addresses, windows older than a second are swept out (DoS guard on the map itself). */
+  /** Past this many tracked addresses, full buckets are swept out (DoS guard on the map itself). */
   private static final int SWEEP_THRESHOLD = 10_000;
 
   private final int perSecond;
-  /** address → (window second << 32 | count in that window) */
-  private final ConcurrentHashMap<String, AtomicLong> windows = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+  private static final class Bucket {
+    double tokens;
+    long lastMillis;
+  }
 
   /** @param perSecond 0 for no limit */
   public ConnectionRateLimiter(int perSecond) {
@@ -25,12 +29,24 @@ public final class ConnectionRateLimiter {
     if (perSecond == 0) {
       return true;
     }
-    long second = nowMillis / 1000;
-    if (windows.size() > SWEEP_THRESHOLD) {
-      windows.values().removeIf(w -> (w.get() >>> 32) < second);
+    if (buckets.size() > SWEEP_THRESHOLD) {
+      buckets.values().removeIf(b -> nowMillis - b.lastMillis > 1000);
     }
-    long updated = windows.computeIfAbsent(address, a -> new AtomicLong()).updateAndGet(w ->
-        (w >>> 32) == second ? w + 1 : (second << 32) | 1);
-    return (updated & 0xFFFFFFFFL) <= perSecond;
+    boolean[] allowed = new boolean[1];
+    buckets.compute(address, (a, bucket) -> {
+      if (bucket == null) {
+        bucket = new Bucket();
+        bucket.tokens = perSecond;
+      } else {
+        bucket.tokens = Math.min(perSecond, bucket.tokens + (nowMillis - bucket.lastMillis) * perSecond / 1000.0);
+      }
+      bucket.lastMillis = nowMillis;
+      allowed[0] = bucket.tokens >= 1;
+      if (allowed[0]) {
+        bucket.tokens -= 1;
+      }
+      return bucket;
+    });
+    return allowed[0];
   }
 }

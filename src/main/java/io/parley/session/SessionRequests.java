@@ -156,8 +156,8 @@ final class SessionRequests {
             return Future.succeededFuture(); // closed or left while joining: nothing to tell
           }
           if (result.failed()) {
-            abandon(room);
-            return Future.failedFuture(result.cause());
+            // reply only once presence is undone: a retried join must not race with this leave
+            return abandon(room).transform(undone -> Future.failedFuture(result.cause()));
           }
           finishJoin(request, room, since, subscription, result.result());
           return Future.succeededFuture();
