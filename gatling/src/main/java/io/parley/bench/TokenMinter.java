@@ -7,26 +7,29 @@ import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** Mints HS256 JWTs ({@code sub}, {@code exp}, optional extra claims) with the JDK only. */
-final class TokenMinter {
+/**
+ * Mints HS256 JWTs ({@code sub}, {@code exp}, optional extra claims) with the JDK only; used by the bench and by
+ * the Gatling simulations.
+ */
+public final class TokenMinter {
 
   private static final String HEADER = encode("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
 
   private final SecretKeySpec key;
   private final long lifetimeSeconds;
 
-  TokenMinter(String secret, long lifetimeSeconds) {
+  public TokenMinter(String secret, long lifetimeSeconds) {
     this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     this.lifetimeSeconds = lifetimeSeconds;
   }
 
   /** A token for {@code userId}, which must be JSON-safe (the bench's ids are {@code [a-z0-9-]}). */
-  String mint(String userId) {
+  public String mint(String userId) {
     return mint(userId, "");
   }
 
   /** {@code extraClaims} is spliced after {@code exp}: empty or starting with a comma, e.g. {@code ,"publish":["r"]}. */
-  String mint(String userId, String extraClaims) {
+  public String mint(String userId, String extraClaims) {
     long exp = Instant.now().getEpochSecond() + lifetimeSeconds;
     String claims = "{\"sub\":\"" + userId + "\",\"exp\":" + exp + extraClaims + "}";
     String signingInput = HEADER + "." + encode(claims);

@@ -9,6 +9,7 @@ import static io.gatling.javaapi.http.HttpDsl.ws;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Session;
+import io.parley.bench.TokenMinter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,7 +35,7 @@ final class RoomFanoutScenario {
   RoomFanoutScenario(BenchConfig config, Wire wire) {
     this.config = config;
     this.exchanges = new Exchanges(wire, config.replyTimeout());
-    this.minter = new TokenMinter(config.secret(), TOKEN_LIFETIME);
+    this.minter = new TokenMinter(config.secret(), TOKEN_LIFETIME.toSeconds());
   }
 
   ScenarioBuilder build(String name, Function<Session, String> url) {
