@@ -65,9 +65,7 @@ final class UserProcessors {
       if (!nodes.isEmpty()) {
         return new Routing(nodes, 0);
       }
-      int dropped = record.enqueue(frame, now, maxMessages, maxAgeMs);
-      store(entry, record);
-      return new Routing(Set.of(), dropped);
+      return new Routing(Set.of(), new Enqueue(frame, now, maxMessages, maxAgeMs).process(entry));
     }
   }
 

@@ -53,9 +53,7 @@ class NodeLifecycleTest {
     String room = "drain-room";
     try (TestClient onLeaving = authenticated(vertx, leaving, "goer");
          TestClient onStaying = authenticated(vertx, staying, "stayer")) {
-      join(onStaying, room);
-      join(onLeaving, room);
-      onStaying.next(f -> "presence".equals(f.getString("type")) && "goer".equals(f.getString("user")), WAIT);
+      joinAndSeeEachOther(onStaying, onLeaving, "goer", room);
       assertEquals(200, Http.get(vertx, leaving.port(), "/ready").status());
 
       Future<Void> drained = leaving.drainWithDelay(1000);
@@ -81,9 +79,7 @@ class NodeLifecycleTest {
     String room = "crash-room";
     try (TestClient onDying = authenticated(vertx, dying, "victim");
          TestClient onSurviving = authenticated(vertx, surviving, "witness")) {
-      join(onSurviving, room);
-      join(onDying, room);
-      onSurviving.next(f -> "presence".equals(f.getString("type")) && "victim".equals(f.getString("user")), WAIT);
+      joinAndSeeEachOther(onSurviving, onDying, "victim", room);
 
       dying.hazelcast().getLifecycleService().terminate();
 
@@ -94,6 +90,13 @@ class NodeLifecycleTest {
       JsonObject presence = expectOk(onSurviving.request(new JsonObject().put("type", "presence").put("room", room)));
       assertEquals(new JsonArray().add("witness"), presence.getJsonArray("users"));
     }
+  }
+
+  /** Both join the room; returns once the observer has seen the other user's presence join. */
+  private static void joinAndSeeEachOther(TestClient observer, TestClient other, String otherUser, String room) {
+    join(observer, room);
+    join(other, room);
+    observer.next(f -> "presence".equals(f.getString("type")) && otherUser.equals(f.getString("user")), WAIT);
   }
 
   private static void awaitMembers(ParleyNode node, List<String> expected) {
