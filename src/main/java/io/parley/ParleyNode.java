@@ -129,7 +129,7 @@ public final class ParleyNode {
     Revocations revocations = new Revocations(hazelcast, vertx, config.auth().revocationTtlMs());
     NodeDirectory nodeDirectory = new NodeDirectory(hazelcast, vertx, nodeId);
     SessionServices services = new SessionServices(vertx, config, nodeId,
-        new TokenVerifier(vertx, config.auth(), secret).withRevocations(revocations), history, presence, bus,
+        new TokenVerifier(vertx, config.auth(), secret).withRevocations(revocations), history, presence,
         new RoomPublisher(history, bus, metrics), users, localUsers,
         new RequestDedup(hazelcast, vertx, config.dedupWindowMs()),
         new ConnectionRateLimiter(config.limits().connectionsPerIpPerSecond()), metrics);

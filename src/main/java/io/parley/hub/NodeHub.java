@@ -4,7 +4,6 @@ import io.parley.cluster.HistoryEntry;
 import io.parley.cluster.HistoryPage;
 import io.parley.cluster.RoomBus;
 import io.parley.cluster.RoomHistory;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -180,9 +179,5 @@ public final class NodeHub extends VerticleBase {
     Promise<T> promise = Promise.promise();
     context.runOnContext(v -> action.get().onComplete(promise));
     return promise.future();
-  }
-
-  public Context hubContext() {
-    return context;
   }
 }

@@ -1,6 +1,5 @@
 package io.parley.protocol;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** Builds the frames the server sends (PROTOCOL.md). Field order follows the spec's examples. */
@@ -89,11 +88,5 @@ public final class Frames {
    */
   public static String disconnect(CloseCode code, String reason) {
     return new JsonObject().put("type", "disconnect").put("code", code.code()).put("reason", reason).encode();
-  }
-
-  public static JsonArray array(Iterable<?> values) {
-    JsonArray array = new JsonArray();
-    values.forEach(array::add);
-    return array;
   }
 }

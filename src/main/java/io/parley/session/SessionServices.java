@@ -2,7 +2,6 @@ package io.parley.session;
 
 import io.parley.auth.TokenVerifier;
 import io.parley.cluster.Presence;
-import io.parley.cluster.RoomBus;
 import io.parley.cluster.RequestDedup;
 import io.parley.cluster.RoomHistory;
 import io.parley.cluster.RoomPublisher;
@@ -20,7 +19,6 @@ public record SessionServices(
     TokenVerifier tokens,
     RoomHistory history,
     Presence presence,
-    RoomBus bus,
     RoomPublisher publisher,
     UserDirectory users,
     LocalUsers localUsers,
