@@ -28,6 +28,12 @@ public final class NodeHub extends VerticleBase {
   static final long GAP_WAIT_MS = 200;
   /** Beyond this many held-back messages, fetch the gap at once rather than wait. */
   static final int MAX_AHEAD = 10_000;
+  /**
+   * How often quiet rooms are checked against history. A gap is normally seen when a later message arrives;
+   * this catches the last messages of a burst that never arrived (a publisher's node may not yet know of a
+   * subscription just made here, or a bus connection dropped), with one history read per burst, not per message.
+   */
+  static final long TAIL_CHECK_MS = 500;
 
   private final RoomHistory history;
   private final Map<String, RoomFeed> feeds = new HashMap<>();
@@ -35,6 +41,12 @@ public final class NodeHub extends VerticleBase {
 
   public NodeHub(RoomHistory history) {
     this.history = history;
+  }
+
+  @Override
+  public Future<?> start() {
+    vertx.setPeriodic(TAIL_CHECK_MS, id -> checkQuietTails());
+    return Future.succeededFuture();
   }
 
   /** Rooms with local members; safe to read from any thread. */
@@ -88,7 +100,25 @@ public final class NodeHub extends VerticleBase {
   private void start(RoomFeed feed, long latest) {
     feed.nextSeq = latest + 1;
     feed.ahead.headMap(feed.nextSeq).clear();
+    feed.tailUnchecked = true;
     drainInOrder(feed);
+  }
+
+  /** Rooms whose messages stopped arriving since the last sweep: does history hold more than we delivered? */
+  private void checkQuietTails() {
+    for (RoomFeed feed : feeds.values()) {
+      if (feed.arrivedSinceSweep) {
+        feed.arrivedSinceSweep = false;
+        feed.tailUnchecked = true;
+      } else if (feed.tailUnchecked && feed.started() && !feed.fetching) {
+        feed.tailUnchecked = false;
+        history.latestSeq(feed.room).onSuccess(latest -> {
+          if (latest >= feed.nextSeq) {
+            fetch(feed, feed.nextSeq, latest);
+          }
+        });
+      }
+    }
   }
 
   private void onMessage(RoomFeed feed, Message<String> message) {
@@ -98,6 +128,7 @@ public final class NodeHub extends VerticleBase {
       return;
     }
     long seq = Long.parseLong(seqHeader);
+    feed.arrivedSinceSweep = true;
     if (!feed.started()) {
       feed.ahead.put(seq, message.body());
       return;
@@ -129,11 +160,16 @@ public final class NodeHub extends VerticleBase {
 
   /** A seq is missing for too long: read it from history (it was stored before it was published). */
   private void fillGap(RoomFeed feed) {
-    if (feed.fetching || feed.ahead.isEmpty() || feeds.get(feed.room) != feed) {
+    if (!feed.ahead.isEmpty()) {
+      fetch(feed, feed.nextSeq, feed.ahead.firstKey() - 1);
+    }
+  }
+
+  /** Reads seqs {@code from..to} from history and delivers them in order. */
+  private void fetch(RoomFeed feed, long from, long to) {
+    if (feed.fetching || feeds.get(feed.room) != feed || from != feed.nextSeq) {
       return;
     }
-    long from = feed.nextSeq;
-    long to = feed.ahead.firstKey() - 1;
     feed.fetching = true;
     history.range(feed.room, from, to).onComplete(result -> {
       feed.fetching = false;

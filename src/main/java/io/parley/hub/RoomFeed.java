@@ -25,6 +25,10 @@ final class RoomFeed {
   long gapTimer = -1;
   /** A read of missing seqs from history is under way: one at a time. */
   boolean fetching;
+  /** A message arrived since the hub's last quiet-room sweep. */
+  boolean arrivedSinceSweep;
+  /** Delivered messages have not been checked against history's tail since they stopped arriving. */
+  boolean tailUnchecked;
 
   RoomFeed(String room) {
     this.room = room;

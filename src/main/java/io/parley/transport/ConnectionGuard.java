@@ -1,6 +1,7 @@
 package io.parley.transport;
 
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -8,6 +9,12 @@ import io.vertx.ext.web.RoutingContext;
  * from disallowed origins (403).
  */
 final class ConnectionGuard implements Handler<RoutingContext> {
+
+  /** Why a connection is refused: the HTTP status and a short text. */
+  record Refusal(int status, String message) {}
+
+  private static final Refusal NOT_READY = new Refusal(503, "node not ready");
+  private static final Refusal ORIGIN = new Refusal(403, "origin not allowed");
 
   private final OriginPolicy origins;
   private final NodeState state;
@@ -17,14 +24,21 @@ final class ConnectionGuard implements Handler<RoutingContext> {
     this.state = state;
   }
 
+  /** @return null when a connection with these headers may proceed */
+  Refusal refusal(String origin, String host) {
+    if (!state.acceptsConnections()) {
+      return NOT_READY;
+    }
+    return origins.allows(origin, host) ? null : ORIGIN;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
-    if (!state.acceptsConnections()) {
-      ctx.response().setStatusCode(503).end("node not ready");
-    } else if (!origins.allows(ctx.request())) {
-      ctx.response().setStatusCode(403).end("origin not allowed");
-    } else {
+    Refusal refusal = refusal(ctx.request().getHeader(HttpHeaders.ORIGIN), ctx.request().getHeader(HttpHeaders.HOST));
+    if (refusal == null) {
       ctx.next();
+    } else {
+      ctx.response().setStatusCode(refusal.status()).end(refusal.message());
     }
   }
 }

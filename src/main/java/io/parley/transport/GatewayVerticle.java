@@ -12,6 +12,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -55,7 +56,13 @@ public final class GatewayVerticle extends VerticleBase {
     sessions = new SessionRegistry(services, new LocalRooms(context, hub, services.metrics()), context);
     heartbeatTimer = vertx.setPeriodic(config.heartbeat().intervalMs(),
         t -> sessions.sweepHeartbeats(System.currentTimeMillis(), config.heartbeat().timeoutMs()));
-    server = vertx.createHttpServer(serverOptions(config)).requestHandler(router(config));
+    ConnectionGuard guard = new ConnectionGuard(new OriginPolicy(config.http().allowedOrigins()), state);
+    int maxFrame = config.limits().maxFrameBytes();
+    WebSocketEndpoint webSockets = new WebSocketEndpoint((ContextInternal) context, sessions, guard, maxFrame,
+        maxFrame * FRAME_DECODER_FACTOR, config.limits().maxQueuedBytes());
+    server = vertx.createHttpServer(serverOptions(config))
+        .connectionHandler(webSockets::install)
+        .requestHandler(router(config, guard));
     return server.listen();
   }
 
@@ -64,17 +71,15 @@ public final class GatewayVerticle extends VerticleBase {
     return new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
+        // SockJS's raw WebSocket transport is still Vert.x's: the same limits and no compression
         .setMaxWebSocketFrameSize(frameLimit)
         .setMaxWebSocketMessageSize(frameLimit)
-        // compression would let a small frame inflate past the limit, and costs CPU per receiver
         .setPerFrameWebSocketCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(false);
   }
 
-  private Router router(ParleyConfig config) {
+  private Router router(ParleyConfig config, ConnectionGuard guard) {
     Router router = Router.router(vertx);
-    OriginPolicy origins = new OriginPolicy(config.http().allowedOrigins());
-    ConnectionGuard guard = new ConnectionGuard(origins, state);
     int maxFrame = config.limits().maxFrameBytes();
     int maxQueued = config.limits().maxQueuedBytes();
 
@@ -82,7 +87,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/ready").handler(this::ready);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
 
-    router.get("/ws").handler(guard).handler(new WebSocketEndpoint(sessions, maxFrame, maxQueued));
+    // WebSocket upgrades of /ws never get here (WebSocketUpgrade takes them): this is a plain GET
+    router.get(WebSocketEndpoint.PATH).handler(ctx -> ctx.response().setStatusCode(400).end("WebSocket upgrade expected"));
     router.route("/sockjs/*").handler(guard);
     // SockJS reads posted messages (xhr_send) through a body handler: its limit answers 413 past one legal frame
     router.post("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit((long) maxFrame * FRAME_DECODER_FACTOR));

@@ -1,22 +1,27 @@
 package io.parley.transport;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.parley.protocol.CloseCode;
 import io.parley.session.Session;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocketFrame;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * Reassembles one WebSocket connection's fragmented messages under the {@code limits.maxFrameBytes} limit and
  * hands complete messages to the session. A message over the limit closes the connection with 4009 as soon as
- * the limit is passed, without buffering the rest.
+ * the limit is passed, without buffering the rest. The caller keeps ownership of (and releases) each frame.
  */
 final class InboundFrames {
 
   private final Session session;
   private final int maxBytes;
-  private Buffer partial;
+  /** The fragments so far of an unfinished message (rare: browsers send whole messages), or null. */
+  private ByteBuf partial;
   private boolean partialIsText;
 
   InboundFrames(Session session, int maxBytes) {
@@ -24,35 +29,36 @@ final class InboundFrames {
     this.maxBytes = maxBytes;
   }
 
-  void onFrame(WebSocketFrame frame) {
+  void onDataFrame(WebSocketFrame frame) {
     session.touch();
     if (session.isClosed()) {
       return;
     }
-    if (frame.isText() || frame.isBinary()) {
+    ByteBuf data = frame.content();
+    if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
       partial = null;
-      if (!fits(frame.binaryData().length())) {
+      if (!fits(data.readableBytes())) {
         return;
       }
-      if (frame.isFinal()) {
-        complete(frame.isText(), frame.binaryData());
+      boolean text = frame instanceof TextWebSocketFrame;
+      if (frame.isFinalFragment()) {
+        complete(text, data);
       } else {
-        partial = Buffer.buffer().appendBuffer(frame.binaryData());
-        partialIsText = frame.isText();
+        partial = Unpooled.buffer(data.readableBytes()).writeBytes(data);
+        partialIsText = text;
       }
-    } else if (frame.isContinuation() && partial != null) {
-      if (!fits(partial.length() + frame.binaryData().length())) {
+    } else if (frame instanceof ContinuationWebSocketFrame && partial != null) {
+      if (!fits(partial.readableBytes() + data.readableBytes())) {
         partial = null;
         return;
       }
-      partial.appendBuffer(frame.binaryData());
-      if (frame.isFinal()) {
-        Buffer message = partial;
+      partial.writeBytes(data);
+      if (frame.isFinalFragment()) {
+        ByteBuf message = partial;
         partial = null;
         complete(partialIsText, message);
       }
     }
-    // ping, pong and close frames are answered by Vert.x; they only count as signs of life here
   }
 
   private boolean fits(int length) {
@@ -63,7 +69,7 @@ final class InboundFrames {
     return false;
   }
 
-  private void complete(boolean text, Buffer data) {
+  private void complete(boolean text, ByteBuf data) {
     if (text) {
       session.onText(data.toString(StandardCharsets.UTF_8));
     } else {

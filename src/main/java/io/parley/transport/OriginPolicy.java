@@ -1,8 +1,5 @@
 package io.parley.transport;
 
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
-
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -24,13 +21,13 @@ final class OriginPolicy {
     this.allowed = allowedOrigins.stream().map(o -> o.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
   }
 
-  boolean allows(HttpServerRequest request) {
-    String origin = request.getHeader(HttpHeaders.ORIGIN);
+  /** @param origin the request's {@code Origin} header, or null; @param host its {@code Host} header, or null */
+  boolean allows(String origin, String host) {
     if (origin == null || any) {
       return true;
     }
     String normalized = origin.toLowerCase(Locale.ROOT);
-    return allowed.contains(normalized) || isSameOrigin(normalized, request.getHeader(HttpHeaders.HOST));
+    return allowed.contains(normalized) || isSameOrigin(normalized, host);
   }
 
   private static boolean isSameOrigin(String origin, String host) {

@@ -1,46 +1,82 @@
 package io.parley.transport;
 
-import io.parley.session.Session;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.parley.session.SessionRegistry;
-import io.vertx.core.Handler;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.net.impl.VertxConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code GET /ws}: upgrades to a WebSocket and wires its frames to a new session. */
-final class WebSocketEndpoint implements Handler<RoutingContext> {
+/**
+ * {@code GET /ws} on one gateway: what every connection's {@link WebSocketUpgrade} and {@link WebSocketInbound}
+ * share. WebSockets are served by plain Netty handlers rather than Vert.x's {@code ServerWebSocket}, whose two
+ * per-connection message queues (about 9 KB) would outweigh everything else an idle connection holds.
+ */
+final class WebSocketEndpoint {
 
+  static final String PATH = "/ws";
   private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
 
+  private final ContextInternal gateway;
   private final SessionRegistry sessions;
+  private final ConnectionGuard guard;
+  private final WebSocketServerHandshakerFactory handshakers;
   private final int maxFrameBytes;
   private final int maxQueuedBytes;
 
-  WebSocketEndpoint(SessionRegistry sessions, int maxFrameBytes, int maxQueuedBytes) {
+  /** @param frameDecoderLimit single frames past this are refused by the decoder itself (1009) */
+  WebSocketEndpoint(ContextInternal gateway, SessionRegistry sessions, ConnectionGuard guard, int maxFrameBytes,
+                    int frameDecoderLimit, int maxQueuedBytes) {
+    this.gateway = gateway;
     this.sessions = sessions;
+    this.guard = guard;
     this.maxFrameBytes = maxFrameBytes;
     this.maxQueuedBytes = maxQueuedBytes;
+    // no extensions: compression would let a small frame inflate past the limit, and costs CPU per receiver
+    this.handshakers = new WebSocketServerHandshakerFactory(PATH, null, WebSocketDecoderConfig.newBuilder()
+        .maxFramePayloadLength(frameDecoderLimit)
+        .allowExtensions(false)
+        .closeOnProtocolViolation(true)
+        .build());
   }
 
-  @Override
-  public void handle(RoutingContext ctx) {
-    // read before the upgrade; the token is never logged
-    String token = ctx.request().getParam("token");
-    ctx.request().toWebSocket()
-        .onSuccess(socket -> open(socket, token))
-        .onFailure(e -> log.debug("event=ws_upgrade_failed error={}", e.toString()));
-  }
-
-  private void open(ServerWebSocket socket, String token) {
-    Session session = sessions.open(new WebSocketTransport(socket, maxQueuedBytes), token);
-    if (session == null) {
+  /** Puts the upgrade handler into a new HTTP/1 connection's pipeline (HTTP/2 connections have no upgrades). */
+  void install(HttpConnection connection) {
+    if (!(connection instanceof VertxConnection vertxConnection)) {
       return;
     }
-    InboundFrames inbound = new InboundFrames(session, maxFrameBytes);
-    socket.frameHandler(inbound::onFrame);
-    socket.pongHandler(pong -> session.touch());
-    socket.exceptionHandler(e -> log.debug("event=ws_error session={} error={}", session.id(), e.toString()));
-    socket.closeHandler(v -> session.onTransportClosed());
+    ChannelPipeline pipeline = vertxConnection.channel().pipeline();
+    if (pipeline.get(WebSocketUpgrade.VERTX_HANDLER) == null) {
+      log.warn("event=ws_install_skipped reason=\"no Vert.x handler in the pipeline\"");
+      return;
+    }
+    pipeline.addBefore(WebSocketUpgrade.VERTX_HANDLER, WebSocketUpgrade.NAME, new WebSocketUpgrade(this));
+  }
+
+  ContextInternal gateway() {
+    return gateway;
+  }
+
+  SessionRegistry sessions() {
+    return sessions;
+  }
+
+  ConnectionGuard guard() {
+    return guard;
+  }
+
+  WebSocketServerHandshakerFactory handshakers() {
+    return handshakers;
+  }
+
+  int maxFrameBytes() {
+    return maxFrameBytes;
+  }
+
+  int maxQueuedBytes() {
+    return maxQueuedBytes;
   }
 }

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The hub restores seq order from the event bus's arrival order, and fetches a seq that never arrives from
- * history. Frames are put on the real clustered event bus and in the real Ringbuffer, as a publisher would.
+ * history, also when nothing follows it. Frames are put on the real clustered event bus and in the real
+ * Ringbuffer, as a publisher would.
  */
 @ExtendWith(VertxExtension.class)
 class NodeHubOrderTest {
@@ -78,6 +79,22 @@ class NodeHubOrderTest {
         assertEquals(seq, message.getLong("seq"));
       }
       assertEquals("lost-1", history(client, room).getJsonArray("messages").getJsonObject(0).getString("body"));
+    }
+  }
+
+  @Test
+  @DisplayName("the last seqs of a burst, stored but never published, arrive from history once the room is quiet")
+  void fillsTheTailOfABurst() {
+    String room = "tail";
+    try (TestClient client = authenticated(vertx, node, "tail-reader")) {
+      join(client, room);
+      busPublish(room, 1, store(room, "arrives"));
+      store(room, "lost-2");
+      store(room, "lost-3");
+      for (long seq = 1; seq <= 3; seq++) {
+        assertEquals(seq, client.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+      }
+      client.assertNoFrame(f -> isMessage(f, room), Duration.ofMillis(3 * NodeHub.TAIL_CHECK_MS));
     }
   }
 

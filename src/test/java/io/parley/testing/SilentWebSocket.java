@@ -32,12 +32,22 @@ public final class SilentWebSocket implements AutoCloseable {
   }
 
   public static SilentWebSocket connect(Vertx vertx, int port, String pathAndQuery) {
+    return open(vertx, port, upgradeRequest(port, pathAndQuery, "13"));
+  }
+
+  /** A WebSocket upgrade request, by hand, with the given {@code Sec-WebSocket-Version}. */
+  public static String upgradeRequest(int port, String pathAndQuery, String version) {
+    String key = Base64.getEncoder().encodeToString("parley-silent-key".getBytes(StandardCharsets.UTF_8)).substring(0, 22) + "==";
+    return "GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: " + version + "\r\n\r\n";
+  }
+
+  /** Connects and sends {@code rawRequest} (one or more HTTP requests) as it is. */
+  public static SilentWebSocket open(Vertx vertx, int port, String rawRequest) {
     NetClient client = vertx.createNetClient();
     NetSocket socket = TestNodes.await(client.connect(port, "127.0.0.1"), Duration.ofSeconds(5));
     SilentWebSocket silent = new SilentWebSocket(client, socket);
-    String key = Base64.getEncoder().encodeToString("parley-silent-key".getBytes(StandardCharsets.UTF_8)).substring(0, 22) + "==";
-    socket.write("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-        + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    socket.write(rawRequest);
     return silent;
   }
 
@@ -110,6 +120,18 @@ public final class SilentWebSocket implements AutoCloseable {
       pos += 2 + length;
     }
     return wantCloseCode ? -1 : count;
+  }
+
+  /** Waits until the bytes received, read as ISO-8859-1, contain {@code text}; false if they never do. */
+  public boolean awaitReceived(String text, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!received().toString(StandardCharsets.ISO_8859_1).contains(text)) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Http.sleep(20);
+    }
+    return true;
   }
 
   public String handshakeStatusLine() {

@@ -1,0 +1,132 @@
+package io.parley.transport;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.util.ReferenceCountUtil;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Sits in every HTTP connection's pipeline just before Vert.x's handler and takes WebSocket upgrades of
+ * {@code /ws} for itself: it answers the handshake with Netty's handshaker and then removes Vert.x's HTTP
+ * connection from the pipeline, so an idle WebSocket costs a Netty channel and a session, not also Vert.x's
+ * per-connection message queues. Every other request passes through to Vert.x untouched.
+ */
+final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
+
+  static final String NAME = "parley-ws-upgrade";
+  /** Vert.x's names for its own handlers in an HTTP/1 pipeline. */
+  static final String VERTX_HANDLER = "handler";
+  private static final String VERTX_CHUNKED_WRITER = "chunkedWriter";
+
+  private final WebSocketEndpoint endpoint;
+  /** True while discarding the body of a request this handler answered itself. */
+  private boolean discarding;
+
+  WebSocketUpgrade(WebSocketEndpoint endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (discarding && msg instanceof HttpContent) {
+      discarding = !(msg instanceof LastHttpContent);
+      ReferenceCountUtil.release(msg);
+    } else if (msg instanceof HttpRequest request && isUpgradeToWebSocket(request)) {
+      discarding = !(msg instanceof LastHttpContent);
+      ReferenceCountUtil.release(msg);
+      upgrade(ctx, request);
+    } else {
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  private static boolean isUpgradeToWebSocket(HttpRequest request) {
+    return request.method() == HttpMethod.GET
+        && WebSocketEndpoint.PATH.equals(new QueryStringDecoder(request.uri()).path())
+        && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+  }
+
+  private void upgrade(ChannelHandlerContext ctx, HttpRequest request) {
+    ConnectionGuard.Refusal refusal = endpoint.guard().refusal(
+        request.headers().get(HttpHeaderNames.ORIGIN), request.headers().get(HttpHeaderNames.HOST));
+    if (refusal != null) {
+      refuse(ctx, HttpResponseStatus.valueOf(refusal.status()), refusal.message());
+      return;
+    }
+    FullHttpRequest handshakeRequest = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
+        request.uri(), Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE);
+    WebSocketServerHandshaker handshaker = endpoint.handshakers().newHandshaker(handshakeRequest);
+    if (handshaker == null) {
+      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    ChannelFuture responded;
+    try {
+      // replaces Vert.x's request decoder with the frame decoder, and drops its encoder once the 101 is out
+      responded = handshaker.handshake(ctx.channel(), handshakeRequest);
+    } catch (WebSocketHandshakeException e) {
+      refuse(ctx, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return;
+    }
+    WebSocketInbound inbound = new WebSocketInbound(endpoint, urlToken(request));
+    takeOver(ctx.pipeline(), inbound);
+    responded.addListener(done -> {
+      if (done.isSuccess()) {
+        inbound.opened();
+      } else {
+        ctx.channel().close();
+      }
+    });
+  }
+
+  /** From here on the channel is ours: Vert.x's connection object and its queues become garbage. */
+  private void takeOver(ChannelPipeline pipeline, WebSocketInbound inbound) {
+    pipeline.remove(VERTX_HANDLER);
+    if (pipeline.get(VERTX_CHUNKED_WRITER) != null) {
+      pipeline.remove(VERTX_CHUNKED_WRITER);
+    }
+    pipeline.replace(this, WebSocketInbound.NAME, inbound);
+    // RFC 6455: text must be valid UTF-8, else the connection fails with 1007
+    pipeline.addBefore(WebSocketInbound.NAME, "parley-ws-utf8", new Utf8FrameValidator(true));
+  }
+
+  private static String urlToken(HttpRequest request) {
+    List<String> tokens = new QueryStringDecoder(request.uri()).parameters().get("token");
+    return tokens == null || tokens.isEmpty() ? null : tokens.get(0);
+  }
+
+  private static void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+        Unpooled.copiedBuffer(message, StandardCharsets.UTF_8));
+    response.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+}

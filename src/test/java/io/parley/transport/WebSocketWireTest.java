@@ -1,0 +1,124 @@
+package io.parley.transport;
+
+import io.parley.ParleyNode;
+import io.parley.testing.Http;
+import io.parley.testing.SilentWebSocket;
+import io.parley.testing.TestNodes;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * RFC 6455 at the wire, as parley's own Netty handlers serve {@code /ws}: control frames, the close handshake,
+ * UTF-8 validation, refused handshakes, and an upgrade on a connection that first served a plain request.
+ */
+@ExtendWith(VertxExtension.class)
+class WebSocketWireTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(5);
+  private static Vertx vertx;
+  private static ParleyNode node;
+
+  @BeforeAll
+  static void startNode() {
+    vertx = Vertx.vertx();
+    node = TestNodes.startSingle(config -> {
+    });
+  }
+
+  @AfterAll
+  static void stopNode() {
+    TestNodes.stop(node);
+    vertx.close();
+  }
+
+  @Test
+  @DisplayName("a client ping is answered with a pong carrying its payload")
+  void pingPong() {
+    try (SilentWebSocket socket = SilentWebSocket.connect(vertx, node.port(), "/ws?token=" + token("pinger"))) {
+      assertTrue(socket.awaitReceived("101", WAIT));
+      socket.sendRawFrame(0x9, true, "are-you-there".getBytes(StandardCharsets.US_ASCII));
+      assertTrue(socket.awaitReceived("are-you-there", WAIT), "pong payload echoed");
+      assertEquals(1, socket.countFrames(0xA));
+    }
+  }
+
+  @Test
+  @DisplayName("a client's close is answered with the same code, and the session and socket are released")
+  void clientClose() {
+    int before = node.connections();
+    try (SilentWebSocket socket = SilentWebSocket.connect(vertx, node.port(), "/ws?token=" + token("leaver"))) {
+      assertTrue(socket.awaitReceived("101", WAIT));
+      awaitConnections(before + 1);
+      socket.sendRawFrame(0x8, true, new byte[]{0x0F, (byte) 0xA0}); // 4000
+      awaitClosed(socket);
+      assertEquals(4000, socket.closeCode());
+      awaitConnections(before);
+    }
+  }
+
+  @Test
+  @DisplayName("invalid UTF-8 in a text frame fails the connection with 1007")
+  void invalidUtf8() {
+    try (SilentWebSocket socket = SilentWebSocket.connect(vertx, node.port(), "/ws?token=" + token("garbler"))) {
+      assertTrue(socket.awaitReceived("101", WAIT));
+      socket.sendRawFrame(0x1, true, new byte[]{(byte) 0xC3, 0x28});
+      awaitClosed(socket);
+      assertEquals(1007, socket.closeCode());
+    }
+  }
+
+  @Test
+  @DisplayName("a plain GET /ws is a 400, an unsupported WebSocket version a 426 naming version 13")
+  void refusedHandshakes() {
+    assertEquals(400, Http.get(vertx, node.port(), "/ws").status());
+    String oldVersion = SilentWebSocket.upgradeRequest(node.port(), "/ws", "99");
+    try (SilentWebSocket socket = SilentWebSocket.open(vertx, node.port(), oldVersion)) {
+      assertTrue(socket.awaitReceived("426", WAIT), socket.handshakeStatusLine());
+      assertTrue(socket.awaitReceived("13", WAIT));
+    }
+  }
+
+  @Test
+  @DisplayName("a keep-alive connection that served GET /health can then upgrade to a working WebSocket")
+  void upgradeAfterPlainRequest() {
+    String requests = "GET /health HTTP/1.1\r\nHost: 127.0.0.1:" + node.port() + "\r\n\r\n"
+        + SilentWebSocket.upgradeRequest(node.port(), "/ws?token=" + token("reuser"), "13");
+    try (SilentWebSocket socket = SilentWebSocket.open(vertx, node.port(), requests)) {
+      assertTrue(socket.awaitReceived("HTTP/1.1 200", WAIT), "the plain request was served first");
+      assertTrue(socket.awaitReceived("HTTP/1.1 101", WAIT), "then the upgrade");
+      socket.sendRawFrame(0x1, true, "{\"type\":\"ping\",\"id\":\"p1\"}".getBytes(StandardCharsets.UTF_8));
+      assertTrue(socket.awaitReceived("\"pong\"", WAIT), "the upgraded connection serves the protocol");
+    }
+  }
+
+  private static String token(String user) {
+    return TestNodes.token(vertx, user);
+  }
+
+  private static void awaitClosed(SilentWebSocket socket) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!socket.isClosedByServer() && System.nanoTime() < deadline) {
+      Http.sleep(20);
+    }
+    assertTrue(socket.isClosedByServer(), "the server closed the connection");
+  }
+
+  private static void awaitConnections(int expected) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (node.connections() != expected && System.nanoTime() < deadline) {
+      Http.sleep(20);
+    }
+    assertEquals(expected, node.connections());
+  }
+}
