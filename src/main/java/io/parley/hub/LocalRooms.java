@@ -9,6 +9,7 @@ import io.vertx.core.Promise;
 
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -73,37 +74,45 @@ public final class LocalRooms {
     hub.detach(room, this);
   }
 
-  void deliverMessage(String room, long seq, String frame) {
+  /**
+   * Hands a batch of pushes to every local member, member by member, each member's writes flushed once: the
+   * frame of each message is encoded once for all of them.
+   */
+  void deliver(String room, List<RoomPush> pushes) {
     Room local = rooms.get(room);
     if (local == null) {
       return;
     }
-    SharedFrame shared = new SharedFrame(frame);
+    SharedFrame[] shared = new SharedFrame[pushes.size()];
+    for (int i = 0; i < shared.length; i++) {
+      shared[i] = pushes.get(i).isEvent() ? null : new SharedFrame(pushes.get(i).frame());
+    }
     delivering = true;
     try {
       for (RoomMember member : local.members) {
-        member.onRoomMessage(room, seq, shared);
+        for (int i = 0; i < shared.length; i++) {
+          if (shared[i] == null) {
+            member.onRoomEvent(room, pushes.get(i).frame());
+          } else {
+            member.onRoomMessage(room, pushes.get(i).seq(), shared[i]);
+          }
+        }
+        member.flush();
       }
     } finally {
       delivering = false;
     }
-    metrics.delivered(local.members.size(), Frames.tsOf(frame));
+    count(pushes, local.members.size());
   }
 
-  void deliverEvent(String room, String frame) {
-    Room local = rooms.get(room);
-    if (local == null) {
-      return;
-    }
-    delivering = true;
-    try {
-      for (RoomMember member : local.members) {
-        member.onRoomEvent(room, frame);
+  private void count(List<RoomPush> pushes, int members) {
+    for (RoomPush push : pushes) {
+      if (push.isEvent()) {
+        metrics.framesOut("presence", members);
+      } else {
+        metrics.delivered(members, Frames.tsOf(push.frame()));
       }
-    } finally {
-      delivering = false;
     }
-    metrics.framesOut("presence", local.members.size());
   }
 
   private <T> Future<T> onThisLoop(Future<T> future) {

@@ -67,7 +67,7 @@ public final class NodeHub extends VerticleBase {
         roomCount.set(feeds.size());
         feed.ready = subscribe(feed);
       }
-      feed.shards.add(shard);
+      feed.shards.add(new ShardBatch(room, shard));
       return feed.ready;
     });
   }
@@ -76,7 +76,7 @@ public final class NodeHub extends VerticleBase {
   public void detach(String room, LocalRooms shard) {
     context.runOnContext(v -> {
       RoomFeed feed = feeds.get(room);
-      if (feed == null || !feed.shards.remove(shard) || !feed.shards.isEmpty()) {
+      if (feed == null || !feed.shards.removeIf(batch -> batch.shard == shard) || !feed.shards.isEmpty()) {
         return;
       }
       feeds.remove(room);
@@ -199,14 +199,16 @@ public final class NodeHub extends VerticleBase {
   }
 
   private void dispatchMessage(RoomFeed feed, long seq, String frame) {
-    for (LocalRooms shard : feed.shards) {
-      shard.context().runOnContext(v -> shard.deliverMessage(feed.room, seq, frame));
-    }
+    dispatch(feed, new RoomPush(seq, frame));
   }
 
   private void dispatchEvent(RoomFeed feed, String frame) {
-    for (LocalRooms shard : feed.shards) {
-      shard.context().runOnContext(v -> shard.deliverEvent(feed.room, frame));
+    dispatch(feed, RoomPush.event(frame));
+  }
+
+  private static void dispatch(RoomFeed feed, RoomPush push) {
+    for (ShardBatch batch : feed.shards) {
+      batch.add(push);
     }
   }
 

@@ -15,7 +15,8 @@ import java.util.TreeMap;
 final class RoomFeed {
 
   final String room;
-  final List<LocalRooms> shards = new ArrayList<>(4);
+  /** Per gateway shard with members in the room, the pushes on their way to it. */
+  final List<ShardBatch> shards = new ArrayList<>(4);
   MessageConsumer<String> consumer;
   Future<Void> ready;
   /** The next seq to hand out; 0 until the room's latest seq is known. */

@@ -261,6 +261,13 @@ public final class Session implements RoomMember, UserEndpoint {
   }
 
   @Override
+  public void flush() {
+    if (!closed) {
+      transport.flush();
+    }
+  }
+
+  @Override
   public void onRoomEvent(String room, String frame) {
     if (rooms.containsKey(room)) {
       send(frame);

@@ -31,6 +31,11 @@ final class SockJsTransport implements Transport {
     socket.write(frame.text()); // SockJS wraps every message in its own framing: nothing to share
   }
 
+  /** Vert.x's SockJS socket sends each write on its own schedule: nothing is held back here. */
+  @Override
+  public void flush() {
+  }
+
   @Override
   public boolean writeQueueFull() {
     return socket.writeQueueFull();

@@ -12,8 +12,11 @@ public interface Transport {
   /** Queues one text frame. */
   void write(String frame);
 
-  /** Queues one text frame that many receivers share (encoded once). */
+  /** Queues one text frame that many receivers share (encoded once), not sent before {@link #flush()}. */
   void write(SharedFrame frame);
+
+  /** Sends what {@link #write(SharedFrame)} queued. */
+  void flush();
 
   /** True when more is queued for the client than {@code limits.maxQueuedBytes}. */
   boolean writeQueueFull();

@@ -29,11 +29,17 @@ final class WebSocketChannel implements Transport {
   /** How long a closing connection waits for the client's close frame before dropping the TCP connection. */
   static final long CLOSE_TIMEOUT_MS = 2_000;
 
+  /** A batch of shared frames is flushed early past this many bytes, so that only unsent data counts as queued. */
+  private static final int MAX_UNFLUSHED_BYTES = 16 * 1024;
+
   private final ChannelHandlerContext context;
+  private final int flushThreshold;
+  private int unflushedBytes;
   private boolean closing;
 
   WebSocketChannel(ChannelHandlerContext context, int maxQueuedBytes) {
     this.context = context;
+    this.flushThreshold = Math.max(1, Math.min(MAX_UNFLUSHED_BYTES, maxQueuedBytes / 4));
     // past the high-water mark the channel reports not writable: the session closes the slow consumer (4008)
     context.channel().config().setWriteBufferWaterMark(
         new WriteBufferWaterMark(Math.max(1, maxQueuedBytes / 2), maxQueuedBytes));
@@ -55,7 +61,20 @@ final class WebSocketChannel implements Transport {
   @Override
   public void write(SharedFrame frame) {
     if (open()) {
-      context.writeAndFlush(frame.webSocketFrame().retainedDuplicate(), context.voidPromise());
+      ByteBuf framed = frame.webSocketFrame();
+      context.write(framed.retainedDuplicate(), context.voidPromise());
+      unflushedBytes += framed.readableBytes();
+      if (unflushedBytes >= flushThreshold) {
+        flush();
+      }
+    }
+  }
+
+  @Override
+  public void flush() {
+    if (unflushedBytes > 0 && context.channel().isActive()) {
+      unflushedBytes = 0;
+      context.flush();
     }
   }
 
