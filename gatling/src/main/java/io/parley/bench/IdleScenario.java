@@ -138,26 +138,11 @@ final class IdleScenario extends Scenario {
   }
 
   private long connections() {
-    long total = 0;
-    for (NodeProbe probe : probes) {
-      long n = probe.connections();
-      if (n < 0) {
-        return -1;
-      }
-      total += n;
-    }
-    return total;
+    return sum(probes.stream().mapToLong(NodeProbe::connections).toArray());
   }
 
   private static long sum(long[] values) {
-    long total = 0;
-    for (long v : values) {
-      if (v < 0) {
-        return -1;
-      }
-      total += v;
-    }
-    return total;
+    return NodeProbe.total(values);
   }
 
   private static long diff(long after, long before) {

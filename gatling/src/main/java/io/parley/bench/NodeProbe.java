@@ -61,6 +61,18 @@ final class NodeProbe {
     return pid <= 0 ? -1 : cpuNanosOf(Path.of("/proc", Long.toString(pid), "stat"));
   }
 
+  /** The sum of several readings, or -1 when any of them is unknown. */
+  static long total(long[] readings) {
+    long total = 0;
+    for (long reading : readings) {
+      if (reading < 0) {
+        return -1;
+      }
+      total += reading;
+    }
+    return total;
+  }
+
   /** The bench process's own CPU time, read the same way as the node's. */
   static long selfCpuNanos() {
     return cpuNanosOf(Path.of("/proc/self/stat"));

@@ -129,15 +129,7 @@ final class ShardedRun {
 
   /** The children's CPU time summed; -1 once one of them is gone. */
   private long childrenCpuNanos() {
-    long total = 0;
-    for (ChildProcess child : children) {
-      long cpu = child.cpuNanos();
-      if (cpu < 0) {
-        return -1;
-      }
-      total += cpu;
-    }
-    return total;
+    return NodeProbe.total(children.stream().mapToLong(ChildProcess::cpuNanos).toArray());
   }
 
   private String summary(List<SummaryFields> shards, CpuWindow cpu) {
