@@ -37,6 +37,8 @@ final class IdleScenario extends Scenario {
     ParentLink parent = ParentLink.of(options);
 
     warmUp(warmupUsers, rooms);
+    // Every shard's warm-up connections are gone before any shard takes the node's baseline.
+    parent.await("warm", 600);
     progress.show("baseline", () -> "reading node RSS and heap" + (gc ? " after a GC" : ""));
     long[] rss0 = rss();
     long[] heap0 = heap(gc);
@@ -48,7 +50,7 @@ final class IdleScenario extends Scenario {
       return Opener.Plan.of(user, urls.get(node), node, tokens.mint("idle-" + runId + "-" + user),
           List.of("idle-" + runId + "-" + user % rooms));
     });
-    parent.await("ready", 600);
+    parent.await("ready", 300);
 
     WsConnection[] connections = new WsConnection[mine];
     Opener opener = new Opener(client, this, options.integer("concurrency", DEFAULT_CONCURRENCY));

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code idle --processes N}: one process holds at most about 19k sockets (20,000 open files), so larger runs
  * start N child JVMs of this bench, each with {@code --shard i/N}. The parent relays their lines, lets them past
- * the barriers together (ready, connected, held), measures the node and generator CPU over the connect phase
+ * the barriers together (warm, ready, connected, held), measures the node and generator CPU over the connect phase
  * itself, and prints one summary for the whole run. Children die with the parent: a shutdown hook destroys them,
  * and a child whose standard input closes exits on its own.
  */
@@ -75,7 +75,11 @@ final class ShardedRun {
     for (int i = 0; i < count; i++) {
       children.add(new ChildProcess(ChildCommand.of(options, i, count, runId), secret, i, count));
     }
-    if (!pass("ready", 600)) {
+    if (!pass("warm", 600)) {
+      return fail("not every shard finished its warm-up");
+    }
+    releaseAll();
+    if (!pass("ready", 300)) {
       return fail("not every shard got ready");
     }
     CpuWindow cpu = new CpuWindow(probes, this::childrenCpuNanos);

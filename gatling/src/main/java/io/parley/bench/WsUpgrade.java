@@ -44,14 +44,16 @@ final class WsUpgrade extends ChannelInboundHandlerAdapter {
     this.connection = connection;
   }
 
-  /** The upgrade request for {@code uri}, built once per URL and written as read-only duplicates. */
+  /** The upgrade request for {@code uri}, built once per URL and written as duplicates, never modified. */
   static ByteBuf request(URI uri, int port) {
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
     String text = "GET " + path + query + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + port
         + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + KEY
         + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    return constant(text);
+    byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+    // Direct, so that epoll writes it without copying it into a direct buffer for every connection.
+    return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
   }
 
   @Override
