@@ -1,5 +1,8 @@
 package io.parley.bench;
 
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.netty.util.internal.logging.JdkLoggerFactory;
+
 /**
  * The parley load generator: {@code Bench <idle|fanout|cluster|chat> [--option value ...]} (see BENCH.md). It
  * prints a progress line each second, stops by itself and prints one summary line, prefixed {@code SUMMARY}.
@@ -9,10 +12,19 @@ public final class Bench {
   private Bench() {}
 
   public static void main(String[] args) {
+    // Netty's debug lines (Gatling's logback logs at DEBUG) would be repeated by every --processes child.
+    InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
     BenchOptions options;
     Scenario scenario;
+    int processes;
     try {
       options = BenchOptions.parse(args);
+      processes = ShardedRun.processes(options);
+      if (processes > 1) {
+        options.secret();
+        runSharded(options, processes);
+        return;
+      }
       scenario = switch (options.scenario) {
         case "idle" -> new IdleScenario(options);
         case "fanout", "cluster" -> new FanoutScenario(options);
@@ -36,6 +48,18 @@ public final class Bench {
       status = 1;
     } finally {
       scenario.shutdown();
+    }
+    System.exit(status);
+  }
+
+  private static void runSharded(BenchOptions options, int processes) {
+    int status;
+    try {
+      status = new ShardedRun(options, processes).run();
+    } catch (Exception e) {
+      System.out.println("[idle] failed: " + e);
+      e.printStackTrace();
+      status = 1;
     }
     System.exit(status);
   }

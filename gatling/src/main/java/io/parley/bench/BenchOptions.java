@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The command line: {@code <scenario> --name value ...}; {@code --url} and {@code --node-pid} may repeat. Every
@@ -22,33 +23,40 @@ final class BenchOptions {
         --source 127.0.0.2-127.0.0.9    source addresses, a range or a comma list (28k ports each per node)
         --threads 2                     generator event-loop threads
         --concurrency 256               connection handshakes in flight at once
+        --processes N                   idle: split the users over N child JVMs (default: one per 18,000 users)
         --publish-id true               false: publish without a request id (skips the node's retry de-dup)
         --run-id ID                     prefix of user ids and rooms (default: random); unique per run
-      idle:    --users 5000 --hold 30 --rooms 250 --shard i/n --wait-connections M --gc
+      idle:    --users 5000 --hold 30 --rooms 250 --warmup-users 2000 --gc --shard i/n --wait-connections M
       fanout:  --subscribers 1000 --publishers 1 --rate 100 --duration 60 --warmup 5
       cluster: fanout over every --url: subscribers round-robin, publishers on the first
       chat:    --users 10000 --rooms 500 --rate 500 --churn 50 --duration 60 --warmup 5
       """;
 
+  /** Options without a value. {@code --child} is internal: a {@code --processes} parent passes it to its children. */
+  private static final Set<String> FLAGS = Set.of("gc", "child");
+
   final String scenario;
+  /** The command line as given, from which a {@code --processes} run builds its children's. */
+  final List<String> arguments;
   private final Map<String, List<String>> values = new HashMap<>();
 
-  private BenchOptions(String scenario) {
-    this.scenario = scenario;
+  private BenchOptions(String[] args) {
+    this.scenario = args[0];
+    this.arguments = List.of(args);
   }
 
   static BenchOptions parse(String[] args) {
     if (args.length == 0 || args[0].startsWith("-") || args[0].equals("help")) {
       throw new IllegalArgumentException("no scenario given");
     }
-    BenchOptions options = new BenchOptions(args[0]);
+    BenchOptions options = new BenchOptions(args);
     for (int i = 1; i < args.length; i++) {
       String name = args[i];
       if (!name.startsWith("--")) {
         throw new IllegalArgumentException("expected an option, got " + name);
       }
       String key = name.substring(2);
-      if (key.equals("gc")) {
+      if (FLAGS.contains(key)) {
         options.values.computeIfAbsent(key, k -> new ArrayList<>()).add("true");
         continue;
       }
@@ -58,6 +66,25 @@ final class BenchOptions {
       options.values.computeIfAbsent(key, k -> new ArrayList<>()).add(args[++i]);
     }
     return options;
+  }
+
+  /** The command line less the options named (with their values), for a child's command line. */
+  List<String> argumentsWithout(Set<String> names) {
+    List<String> out = new ArrayList<>(List.of(scenario));
+    for (int i = 1; i < arguments.size(); i++) {
+      String key = arguments.get(i).substring(2);
+      boolean hasValue = !FLAGS.contains(key);
+      if (!names.contains(key)) {
+        out.add(arguments.get(i));
+        if (hasValue) {
+          out.add(arguments.get(i + 1));
+        }
+      }
+      if (hasValue) {
+        i++;
+      }
+    }
+    return out;
   }
 
   String string(String name, String fallback) {

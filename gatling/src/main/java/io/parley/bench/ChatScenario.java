@@ -60,18 +60,18 @@ final class ChatScenario extends Scenario {
     Opener opener = new Opener(client, this, options.integer("concurrency", 256));
     progress.show("connecting", () -> "users=" + opener.opened.get() + "/" + users + " failed=" + opener.failed.get()
         + " " + errorSummary());
-    opener.openAll(users, i -> {
+    opener.openAll(Opener.plans(users, i -> {
       int node = i % urls.size();
-      return new Opener.Plan(i, urls.get(node), node, tokens.mint("chat-" + runId + "-u" + i),
+      return Opener.Plan.of(i, urls.get(node), node, tokens.mint("chat-" + runId + "-u" + i),
           List.of(prefix + home[i]));
-    }, connections).get();
+    }), connections).get();
     if (opener.opened.get() == 0) {
       throw new IllegalStateException("no user could connect: " + opener.firstFailure.get());
     }
     progress.show("settling", () -> "presence pushes=" + presence.sum());
     awaitPresenceQuiet();
 
-    CpuWindow cpu = new CpuWindow();
+    CpuWindow cpu = CpuWindow.ofThisProcess(probes);
     long start = System.nanoTime();
     long warmupEnd = start + TimeUnit.SECONDS.toNanos(warmup);
     long end = warmupEnd + TimeUnit.SECONDS.toNanos(duration);

@@ -46,15 +46,15 @@ final class FanoutScenario extends Scenario {
     Opener opener = new Opener(client, this, concurrency);
     progress.show("connecting", () -> "subscribers=" + opener.opened.get() + "/" + subscribers + " failed="
         + opener.failed.get() + " " + errorSummary());
-    opener.openAll(subscribers, i -> {
+    opener.openAll(Opener.plans(subscribers, i -> {
       int node = i % urls.size();
-      return new Opener.Plan(i, urls.get(node), node, tokens.mint("sub-" + runId + "-" + i), List.of(room));
-    }, subs).get();
+      return Opener.Plan.of(i, urls.get(node), node, tokens.mint("sub-" + runId + "-" + i), List.of(room));
+    }), subs).get();
     WsConnection[] pubs = new WsConnection[publishers];
     Opener pubOpener = new Opener(client, this, concurrency);
     String publishClaim = ",\"publish\":[\"" + room + "\"]";
-    pubOpener.openAll(publishers, j -> new Opener.Plan(subscribers + j, urls.get(0), 0,
-        tokens.mint("pub-" + runId + "-" + j, publishClaim), List.of()), pubs).get();
+    pubOpener.openAll(Opener.plans(publishers, j -> Opener.Plan.of(subscribers + j, urls.get(0), 0,
+        tokens.mint("pub-" + runId + "-" + j, publishClaim), List.of())), pubs).get();
     if (opener.failed.get() + pubOpener.failed.get() > 0) {
       System.out.println("[" + options.scenario + "] set-up failures: subscribers " + opener.failed.get()
           + ", publishers " + pubOpener.failed.get() + "; first: " + opener.firstFailure.get() + " "
@@ -67,7 +67,7 @@ final class FanoutScenario extends Scenario {
     awaitPresenceQuiet();
     int subscribed = opener.opened.get();
 
-    CpuWindow cpu = new CpuWindow();
+    CpuWindow cpu = CpuWindow.ofThisProcess(probes);
     long start = System.nanoTime();
     long warmupEnd = start + TimeUnit.SECONDS.toNanos(warmup);
     long end = warmupEnd + TimeUnit.SECONDS.toNanos(duration);

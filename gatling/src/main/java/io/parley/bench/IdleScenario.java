@@ -6,10 +6,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code idle}: opens N authenticated connections (auth, then join one of {@code --rooms} rooms, about 20 users
  * each so presence pushes stay small), holds them, and divides the node's RSS and heap growth by the connections
- * the node reports. Several processes may share the N users with {@code --shard i/n}; each then waits for the
- * node to report {@code --wait-connections} before holding.
+ * the node reports. {@code --warmup-users} connections are opened and closed first, uncounted, so that neither the
+ * node's JIT nor the bench's is timed. Several processes may share the N users with {@code --shard i/n}: started by
+ * hand, each waits for the node to report {@code --wait-connections} before holding; started by a
+ * {@code --processes} parent, they meet at its barriers instead.
  */
 final class IdleScenario extends Scenario {
+
+  static final int DEFAULT_USERS = 5000;
+  private static final int DEFAULT_WARMUP_USERS = 2000;
+  /**
+   * Set-ups in flight. A loaded node takes about 100 ms per set-up (handshake, auth, join), so 256 in flight
+   * capped the rate near 2,500/s; 8,000/s at that latency needs about 800.
+   */
+  private static final int DEFAULT_CONCURRENCY = 1024;
 
   IdleScenario(BenchOptions options) {
     super(options);
@@ -17,36 +27,45 @@ final class IdleScenario extends Scenario {
 
   @Override
   String run() throws Exception {
-    int users = options.integer("users", 5000);
+    int users = options.integer("users", DEFAULT_USERS);
     int hold = options.integer("hold", 30);
     int rooms = options.integer("rooms", Math.max(1, users / 20));
     int[] shard = options.shard();
     boolean gc = options.flag("gc");
     int mine = (users - shard[0] + shard[1] - 1) / shard[1];
+    int warmupUsers = Math.min(options.integer("warmup-users", DEFAULT_WARMUP_USERS), mine);
+    ParentLink parent = ParentLink.of(options);
 
+    warmUp(warmupUsers, rooms);
+    // Every shard's warm-up connections are gone before any shard takes the node's baseline.
+    parent.await("warm", 600);
     progress.show("baseline", () -> "reading node RSS and heap" + (gc ? " after a GC" : ""));
     long[] rss0 = rss();
     long[] heap0 = heap(gc);
     long conns0 = connections();
+    progress.show("minting", () -> mine + " tokens");
+    Opener.Plan[] plans = Opener.plans(mine, position -> {
+      int user = shard[0] + position * shard[1];
+      int node = user % urls.size();
+      return Opener.Plan.of(user, urls.get(node), node, tokens.mint("idle-" + runId + "-" + user),
+          List.of("idle-" + runId + "-" + user % rooms));
+    });
+    parent.await("ready", 300);
 
     WsConnection[] connections = new WsConnection[mine];
-    Opener opener = new Opener(client, this, options.integer("concurrency", 256));
-    CpuWindow cpu = new CpuWindow();
+    Opener opener = new Opener(client, this, options.integer("concurrency", DEFAULT_CONCURRENCY));
+    CpuWindow cpu = CpuWindow.ofThisProcess(probes);
     long start = System.nanoTime();
     progress.show("connecting", () -> "open=" + opener.opened.get() + "/" + mine + " failed=" + opener.failed.get()
         + " rate=" + rate(opener.opened.get() / seconds(start)) + "/s " + errorSummary());
-    opener.openAll(mine, position -> {
-      int user = shard[0] + position * shard[1];
-      int node = user % urls.size();
-      String id = "idle-" + runId + "-" + user;
-      return new Opener.Plan(user, urls.get(node), node, tokens.mint(id), List.of("idle-" + runId + "-" + user % rooms));
-    }, connections).get();
+    opener.openAll(plans, connections).get();
     double connectSeconds = seconds(start);
     cpu.stop();
     int opened = opener.opened.get();
+    parent.await("connected", 900);
 
     int waitFor = options.integer("wait-connections", 0);
-    if (waitFor > 0) {
+    if (waitFor > 0 && !parent.attached()) {
       progress.show("waiting", () -> "node connections=" + connections() + "/" + waitFor);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
       while (connections() < waitFor && System.nanoTime() < deadline) {
@@ -63,6 +82,7 @@ final class IdleScenario extends Scenario {
     long[] heap1 = gc ? heap(true) : null;
     long conns1 = connections();
     long nodeConns = conns0 >= 0 && conns1 >= 0 ? conns1 - conns0 : held;
+    parent.await("held", 300);
     progress.show("closing", () -> "open=" + countOpen(connections));
     closeAll(connections);
 
@@ -74,12 +94,38 @@ final class IdleScenario extends Scenario {
     return "idle users=" + users + " shard=" + shard[0] + "/" + shard[1] + " mine=" + mine + " opened=" + opened
         + " failed=" + opener.failed.get() + " held=" + held + " node_connections=" + nodeConns
         + " connect_rate=" + rate(opened / connectSeconds) + "/s connect_time=" + String.format("%.1fs", connectSeconds)
-        + " " + cpu.summary()
+        + " " + cpu.summary(opened) + " warmup_users=" + warmupUsers
         + " " + opener.stepSummary() + " node_rss=" + mb(sum(rss0)) + "->" + mb(sum(rss1)) + " rss_per_conn=" + kb(rssGrowth, nodeConns)
         + " heap_before=" + mb(sum(heap0)) + " " + heapFigure
         + (gc ? " heap_at_rest=" + mb(heapAtRest) : "")
         + " " + errorSummary()
         + (opener.firstFailure.get() == null ? "" : " first_failure=\"" + opener.firstFailure.get() + "\"");
+  }
+
+  /**
+   * Opens and closes {@code count} connections of their own users and rooms, with a listener that counts nothing,
+   * then waits (at most 30 s) for the node to report its connection count from before.
+   */
+  private void warmUp(int count, int rooms) throws Exception {
+    if (count <= 0) {
+      return;
+    }
+    long before = connections();
+    FrameListener uncounted = (connection, roomNumber, seq, sentNanos, receivedNanos) -> {};
+    Opener opener = new Opener(client, uncounted, options.integer("concurrency", DEFAULT_CONCURRENCY));
+    WsConnection[] connections = new WsConnection[count];
+    String prefix = "idle-" + runId + "-warmup-" + options.shard()[0] + "-";
+    Opener.Plan[] plans = Opener.plans(count, i -> Opener.Plan.of(i, urls.get(i % urls.size()), i % urls.size(),
+        tokens.mint(prefix + i), List.of(prefix + i % rooms)));
+    progress.show("warming up", () -> "open=" + opener.opened.get() + "/" + count + " failed=" + opener.failed.get());
+    opener.openAll(plans, connections).get();
+    progress.show("warming up", () -> "closing " + countOpen(connections) + ", node connections=" + connections());
+    closeAndWait(connections);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (before >= 0 && connections() > before && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    JitQuiet.await(progress);
   }
 
   private long[] rss() {
@@ -94,26 +140,11 @@ final class IdleScenario extends Scenario {
   }
 
   private long connections() {
-    long total = 0;
-    for (NodeProbe probe : probes) {
-      long n = probe.connections();
-      if (n < 0) {
-        return -1;
-      }
-      total += n;
-    }
-    return total;
+    return sum(probes.stream().mapToLong(NodeProbe::connections).toArray());
   }
 
   private static long sum(long[] values) {
-    long total = 0;
-    for (long v : values) {
-      if (v < 0) {
-        return -1;
-      }
-      total += v;
-    }
-    return total;
+    return NodeProbe.total(values);
   }
 
   private static long diff(long after, long before) {

@@ -53,7 +53,24 @@ final class NodeProbe {
 
   /** User plus system CPU time in nanoseconds since the node started. */
   long cpuNanos() {
-    return pid <= 0 ? -1 : cpuNanosOf(Path.of("/proc", Integer.toString(pid), "stat"));
+    return processCpuNanos(pid);
+  }
+
+  /** User plus system CPU time of any process on this machine, or -1 when it cannot be read (or is gone). */
+  static long processCpuNanos(long pid) {
+    return pid <= 0 ? -1 : cpuNanosOf(Path.of("/proc", Long.toString(pid), "stat"));
+  }
+
+  /** The sum of several readings, or -1 when any of them is unknown. */
+  static long total(long[] readings) {
+    long total = 0;
+    for (long reading : readings) {
+      if (reading < 0) {
+        return -1;
+      }
+      total += reading;
+    }
+    return total;
   }
 
   /** The bench process's own CPU time, read the same way as the node's. */

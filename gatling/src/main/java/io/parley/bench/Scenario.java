@@ -129,6 +129,11 @@ abstract class Scenario implements FrameListener {
   /** Closes every connection with a 1000 close frame and waits for the sockets to go (at most 15 s). */
   void closeAll(WsConnection[] connections) throws InterruptedException {
     closing = true;
+    closeAndWait(connections);
+  }
+
+  /** {@link #closeAll} for connections whose closes no counter follows (the idle warm-up). */
+  static void closeAndWait(WsConnection[] connections) throws InterruptedException {
     for (WsConnection c : connections) {
       if (c != null) {
         c.close();
@@ -150,61 +155,6 @@ abstract class Scenario implements FrameListener {
       }
     }
     return open;
-  }
-
-  /** CPU used between two readings as a percentage of one core, or "-" when unknown. */
-  static String cpuPercent(long cpuBefore, long cpuAfter, long wallNanos) {
-    if (cpuBefore < 0 || cpuAfter < 0 || wallNanos <= 0) {
-      return "-";
-    }
-    return String.format("%.0f%%", 100.0 * (cpuAfter - cpuBefore) / wallNanos);
-  }
-
-  /** CPU readings at the start of a measured window: every node, this process, the whole machine. */
-  final class CpuWindow {
-    private final long[] node = nodeCpu();
-    private final long self = NodeProbe.selfCpuNanos();
-    private final long host = NodeProbe.hostBusyNanos();
-    private final long start = System.nanoTime();
-    private long[] nodeEnd;
-    private long selfEnd;
-    private long hostEnd;
-    private long wall;
-
-    /** Takes the end readings. */
-    void stop() {
-      nodeEnd = nodeCpu();
-      selfEnd = NodeProbe.selfCpuNanos();
-      hostEnd = NodeProbe.hostBusyNanos();
-      wall = System.nanoTime() - start;
-    }
-
-    long wallNanos() {
-      return wall;
-    }
-
-    /** {@code node_cpu=.. gen_cpu=.. host_cpu=.. load=..}: percentages of one core; host is all processes. */
-    String summary() {
-      return nodeCpuSummary(node, nodeEnd, wall) + " gen_cpu=" + cpuPercent(self, selfEnd, wall)
-          + " host_cpu=" + cpuPercent(host, hostEnd, wall) + " load1=" + NodeProbe.loadAverage();
-    }
-  }
-
-  long[] nodeCpu() {
-    long[] cpu = new long[probes.size()];
-    for (int i = 0; i < cpu.length; i++) {
-      cpu[i] = probes.get(i).cpuNanos();
-    }
-    return cpu;
-  }
-
-  /** {@code node_cpu=45%} for one node, {@code node_cpu=30%+12%+11%} for several (per --url). */
-  String nodeCpuSummary(long[] before, long[] after, long wallNanos) {
-    List<String> parts = new ArrayList<>();
-    for (int i = 0; i < before.length; i++) {
-      parts.add(cpuPercent(before[i], after[i], wallNanos));
-    }
-    return "node_cpu=" + String.join("+", parts);
   }
 
   static String rate(double value) {

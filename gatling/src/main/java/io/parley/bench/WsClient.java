@@ -13,16 +13,14 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,6 +38,10 @@ final class WsClient implements AutoCloseable {
   private final Bootstrap bootstrap;
   private final List<InetAddress> sources;
   private final AtomicLong nextSource = new AtomicLong();
+  /** The upgrade request and the resolved address of each URL, so that a connect allocates neither. */
+  private final Map<URI, Target> targets = new ConcurrentHashMap<>();
+
+  private record Target(InetSocketAddress address, ByteBuf upgradeRequest) {}
 
   WsClient(int threads, List<InetAddress> sources) {
     boolean epoll = Epoll.isAvailable();
@@ -53,8 +55,9 @@ final class WsClient implements AutoCloseable {
     this.sources = sources;
   }
 
+  /** {@code epoll/PooledByteBufAllocator}: the transport and the buffer allocator, for the run's first line. */
   static String transportName() {
-    return Epoll.isAvailable() ? "epoll" : "nio";
+    return (Epoll.isAvailable() ? "epoll" : "nio") + "/" + ByteBufAllocator.DEFAULT.getClass().getSimpleName();
   }
 
   EventLoopGroup group() {
@@ -64,23 +67,16 @@ final class WsClient implements AutoCloseable {
   /** Connects and completes the WebSocket handshake; the connection's frames go to {@code listener}. */
   CompletableFuture<WsConnection> connect(URI uri, int node, int user, FrameListener listener) {
     WsConnection connection = new WsConnection(user, node, listener);
-    WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
-        .webSocketUri(uri)
-        .version(WebSocketVersion.V13)
-        .allowExtensions(false)
-        .maxFramePayloadLength(MAX_FRAME)
-        .handleCloseFrames(false)
-        .handshakeTimeoutMillis(30_000)
-        .build();
+    Target target = targets.computeIfAbsent(uri, u -> new Target(new InetSocketAddress(u.getHost(), port(u)),
+        WsUpgrade.request(u, port(u))));
     Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
-        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
-            new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(MAX_FRAME), connection);
+        ch.pipeline().addLast(new WsUpgrade(target.upgradeRequest(), MAX_FRAME, connection), connection);
       }
     });
     InetAddress source = sources.get((int) (nextSource.getAndIncrement() % sources.size()));
-    ChannelFuture connect = b.connect(new InetSocketAddress(uri.getHost(), port(uri)), new InetSocketAddress(source, 0));
+    ChannelFuture connect = b.connect(target.address(), new InetSocketAddress(source, 0));
     connect.addListener(f -> {
       if (!f.isSuccess()) {
         connection.opened().completeExceptionally(f.cause());

@@ -1,12 +1,14 @@
 package io.parley.bench;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -16,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One bench client: a WebSocket that sends requests (matched to their replies by integer id) and hands pushes to
- * the scenario's {@link FrameListener}. It is the last handler of its channel's pipeline.
+ * the scenario's {@link FrameListener}. It is the last handler of its channel's pipeline; {@link WsUpgrade}
+ * completes {@link #opened()} once the handshake is done.
  */
 final class WsConnection extends ChannelInboundHandlerAdapter {
 
@@ -81,7 +84,8 @@ final class WsConnection extends ChannelInboundHandlerAdapter {
   }
 
   private io.netty.channel.ChannelFuture send(String text) {
-    return channel.writeAndFlush(new TextWebSocketFrame(text));
+    // Encoded into the channel's pooled allocator; new TextWebSocketFrame(String) copies into an unpooled heap buffer.
+    return channel.writeAndFlush(new TextWebSocketFrame(ByteBufUtil.writeUtf8(channel.alloc(), text)));
   }
 
   /** Sends a close frame (1000) and closes the socket. */
@@ -98,21 +102,12 @@ final class WsConnection extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-    if (event == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-      opened.complete(this);
-    } else if (event == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
-      opened.completeExceptionally(new IllegalStateException("WebSocket handshake timed out"));
-      ctx.close();
-    }
-    super.userEventTriggered(ctx, event);
-  }
-
-  @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
       if (msg instanceof TextWebSocketFrame text) {
         onText(text.content());
+      } else if (msg instanceof PingWebSocketFrame ping) {
+        ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
       } else if (msg instanceof CloseWebSocketFrame close) {
         closeCode = close.statusCode();
         ctx.close();
