@@ -55,8 +55,7 @@ public final class Presence {
 
   /** The users in a room, each once, sorted. */
   public Future<List<String>> users(String room) {
-    return ClusterCalls.async(vertx, () -> rooms.getAsync(room))
-        .map(presence -> presence == null ? List.of() : presence.users());
+    return ClusterCalls.async(vertx, () -> rooms.submitToKey(room, new PresenceProcessors.Users()));
   }
 
   /** A member left or died: remove its sessions and push the resulting leaves. */

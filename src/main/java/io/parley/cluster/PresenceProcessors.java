@@ -1,8 +1,10 @@
 package io.parley.cluster;
 
+import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 
 import java.io.Serial;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -43,6 +45,20 @@ final class PresenceProcessors {
     }
   }
 
+  /**
+   * The users in the room, each once, sorted. Read where the room is stored: a plain get would copy every
+   * session of every user across, where only the names are wanted.
+   */
+  record Users() implements EntryProcessor<String, RoomPresence, List<String>>, ReadOnly {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public List<String> process(Map.Entry<String, RoomPresence> entry) {
+      return entry.getValue() == null ? new ArrayList<>() : entry.getValue().users();
+    }
+  }
+
   /** Removes every session of a departed node; returns the users who left the room with it. */
   record RemoveNode(String nodeId) implements EntryProcessor<String, RoomPresence, List<String>> {
     @Serial
@@ -52,7 +68,7 @@ final class PresenceProcessors {
     public List<String> process(Map.Entry<String, RoomPresence> entry) {
       RoomPresence presence = entry.getValue();
       if (presence == null) {
-        return List.of();
+        return new ArrayList<>();
       }
       List<String> gone = presence.removeNode(nodeId);
       // a user may still be present through another node's session: write back whatever changed

@@ -5,7 +5,6 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -42,10 +41,10 @@ final class RoomPresence implements Serializable {
     return false;
   }
 
-  /** Drops every session of a node; @return the users who thereby left the room */
-  List<String> removeNode(String nodeId) {
+  /** Drops every session of a node; @return the users who thereby left the room (see {@link #users()}) */
+  ArrayList<String> removeNode(String nodeId) {
     String prefix = nodeId + "/";
-    List<String> gone = new ArrayList<>();
+    ArrayList<String> gone = new ArrayList<>();
     for (Map.Entry<String, HashSet<String>> entry : new ArrayList<>(sessionsByUser.entrySet())) {
       Set<String> sessions = entry.getValue();
       if (sessions.removeIf(key -> key.startsWith(prefix)) && sessions.isEmpty()) {
@@ -60,7 +59,8 @@ final class RoomPresence implements Serializable {
     return sessionsByUser.isEmpty();
   }
 
-  List<String> users() {
+  /** Returned as an ArrayList, which Hazelcast serializes itself, not through Java serialization. */
+  ArrayList<String> users() {
     return new ArrayList<>(new TreeSet<>(sessionsByUser.keySet()));
   }
 }

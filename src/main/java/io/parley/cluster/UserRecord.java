@@ -4,7 +4,6 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -50,10 +49,14 @@ final class UserRecord implements Serializable {
     return dropped;
   }
 
-  /** Empties the mailbox; returns its frames still within {@code maxAgeMs}, oldest first. */
-  List<String> drain(long now, long maxAgeMs) {
+  /**
+   * Empties the mailbox; returns its frames still within {@code maxAgeMs}, oldest first. An ArrayList, which
+   * Hazelcast serializes itself: an immutable list would take Java serialization on every auth.
+   */
+  ArrayList<String> drain(long now, long maxAgeMs) {
     expire(now, maxAgeMs);
-    List<String> frames = mailbox.stream().map(Mail::frame).toList();
+    ArrayList<String> frames = new ArrayList<>(mailbox.size());
+    mailbox.forEach(mail -> frames.add(mail.frame()));
     mailbox.clear();
     return frames;
   }
