@@ -42,6 +42,8 @@ final class IdleScenario extends Scenario {
     progress.show("baseline", () -> "reading node RSS and heap" + (gc ? " after a GC" : ""));
     long[] rss0 = rss();
     long[] heap0 = heap(gc);
+    // after a full GC the node has handed back what it does not use: RSS then reflects what the connections keep
+    long[] rss0AfterGc = gc ? rss() : null;
     long conns0 = connections();
     progress.show("minting", () -> mine + " tokens");
     Opener.Plan[] plans = Opener.plans(mine, position -> {
@@ -80,6 +82,7 @@ final class IdleScenario extends Scenario {
     long[] rss1 = rss();
     long heapAtRest = sum(heap(false));
     long[] heap1 = gc ? heap(true) : null;
+    long[] rss1AfterGc = gc ? rss() : null;
     long conns1 = connections();
     long nodeConns = conns0 >= 0 && conns1 >= 0 ? conns1 - conns0 : held;
     parent.await("held", 300);
@@ -89,6 +92,8 @@ final class IdleScenario extends Scenario {
     long rssGrowth = diff(sum(rss1), sum(rss0));
     String heapFigure = gc
         ? "heap_after_gc=" + mb(sum(heap1)) + " heap_per_conn_after_gc=" + kb(diff(sum(heap1), sum(heap0)), nodeConns)
+            + " rss_after_gc=" + mb(sum(rss0AfterGc)) + "->" + mb(sum(rss1AfterGc))
+            + " rss_per_conn_after_gc=" + kb(diff(sum(rss1AfterGc), sum(rss0AfterGc)), nodeConns)
         : "heap_at_rest=" + mb(heapAtRest) + " heap_per_conn_at_rest=" + kb(diff(heapAtRest, sum(heap0)), nodeConns)
             + " (no GC forced: pass --gc)";
     return "idle users=" + users + " shard=" + shard[0] + "/" + shard[1] + " mine=" + mine + " opened=" + opened

@@ -19,7 +19,7 @@ final class ShardedRun {
       "join_p99"};
   /** Node figures, read by shard 0 alone, since every shard sees the same node. */
   private static final String[] NODE_FIELDS = {"node_rss", "rss_per_conn", "heap_before", "heap_after_gc",
-      "heap_per_conn_after_gc", "heap_at_rest", "heap_per_conn_at_rest"};
+      "heap_per_conn_after_gc", "rss_after_gc", "rss_per_conn_after_gc", "heap_at_rest", "heap_per_conn_at_rest"};
 
   private final BenchOptions options;
   private final int count;
