@@ -35,20 +35,30 @@ public final class LocalRooms {
   private static final class Room {
     final Set<RoomMember> members = new LinkedHashSet<>();
     Future<Void> ready;
+    /** The last seq handed to members here (at first the hub's when this gateway attached): a new member's start. */
+    long lastSeq;
   }
 
   Context context() {
     return context;
   }
 
-  /** Adds a member; completes on this gateway's loop once the node receives the room's messages. */
-  public Future<Void> add(String room, RoomMember member) {
+  /**
+   * Adds a member; completes on this gateway's loop once the node receives the room's messages, with the room's
+   * seq up to which the member is not sent anything live: every later message reaches it. This saves a join the
+   * history read of the room's latest seq, except for the first member on the node.
+   */
+  public Future<Long> add(String room, RoomMember member) {
     Room local = rooms.get(room);
     if (local == null) {
       local = new Room();
       rooms.put(room, local);
-      local.ready = onThisLoop(hub.attach(room, this));
       Room attached = local;
+      local.ready = onThisLoop(hub.attach(room, this)).map(position -> {
+        // messages the hub sent after attaching may already have been handed out here
+        attached.lastSeq = Math.max(attached.lastSeq, position);
+        return null;
+      });
       local.ready.onFailure(e -> {
         // nobody can be served through a failed subscription: forget it so the next join tries again
         if (rooms.get(room) == attached) {
@@ -58,7 +68,8 @@ public final class LocalRooms {
       });
     }
     local.members.add(member);
-    return local.ready;
+    Room joined = local;
+    return local.ready.map(v -> joined.lastSeq);
   }
 
   public void remove(String room, RoomMember member) {
@@ -85,7 +96,11 @@ public final class LocalRooms {
     }
     SharedFrame[] shared = new SharedFrame[pushes.size()];
     for (int i = 0; i < shared.length; i++) {
-      shared[i] = pushes.get(i).isEvent() ? null : new SharedFrame(pushes.get(i).frame());
+      RoomPush push = pushes.get(i);
+      if (!push.isEvent()) {
+        shared[i] = new SharedFrame(push.frame());
+        local.lastSeq = push.seq();
+      }
     }
     delivering = true;
     try {

@@ -55,10 +55,11 @@ public final class NodeHub extends VerticleBase {
   }
 
   /**
-   * Adds a shard to a room's feed, subscribing the node to the room if it is the first.
-   * Completes (on the hub's loop) once the node receives the room's messages.
+   * Adds a shard to a room's feed, subscribing the node to the room if it is the first. Completes (on the hub's
+   * loop) once the node receives the room's messages, with the last seq handed out before the shard joined:
+   * every later one reaches it.
    */
-  public Future<Void> attach(String room, LocalRooms shard) {
+  Future<Long> attach(String room, LocalRooms shard) {
     return onHub(() -> {
       RoomFeed feed = feeds.get(room);
       if (feed == null) {
@@ -68,7 +69,8 @@ public final class NodeHub extends VerticleBase {
         feed.ready = subscribe(feed);
       }
       feed.shards.add(new ShardBatch(room, shard));
-      return feed.ready;
+      RoomFeed attached = feed;
+      return feed.ready.map(v -> attached.nextSeq - 1);
     });
   }
 

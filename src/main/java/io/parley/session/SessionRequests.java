@@ -147,10 +147,10 @@ final class SessionRequests {
     session.rooms().put(room, subscription);
     String user = session.principal().user();
     return session.localRooms().add(room, session)
-        .compose(v -> services.presence().join(room, user, session.id()))
-        .compose(v -> since >= 0
+        .compose(liveAfter -> services.presence().join(room, user, session.id()).map(liveAfter))
+        .compose(liveAfter -> since >= 0
             ? services.history().read(room, since, services.history().capacity())
-            : services.history().latestSeq(room).map(latest -> new HistoryPage(List.of(), latest, true)))
+            : Future.succeededFuture(new HistoryPage(List.of(), liveAfter, true)))
         .transform(result -> {
           if (session.isClosed() || session.rooms().get(room) != subscription) {
             return Future.succeededFuture(); // closed or left while joining: nothing to tell

@@ -134,4 +134,28 @@ class ConversationTest {
       }
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  @DisplayName("joining a room while messages flow: the ok's seq, then every later message once, in order")
+  void joinDuringTraffic(Transport transport) {
+    String room = "busy-join-" + transport;
+    int messages = 150;
+    try (TestClient publisher = authenticated(vertx, node, "flow-writer");
+         TestClient early = authenticated(vertx, node, "flow-early");
+         TestClient late = authenticated(vertx, node, "flow-late", transport)) {
+      join(early, room);
+      join(publisher, room);
+      for (int i = 1; i <= messages; i++) {
+        publisher.send(new JsonObject().put("type", "publish").put("room", room).put("body", i).put("id", "m" + i));
+      }
+      long start = join(late, room).getLong("seq");
+      assertTrue(start <= messages, "ok.seq " + start);
+      for (long seq = start + 1; seq <= messages; seq++) {
+        assertEquals(seq, late.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+      }
+      late.assertNoFrame(f -> isMessage(f, room), Duration.ofMillis(300));
+      assertEquals(messages, early.next(f -> isMessage(f, room) && f.getLong("seq") == messages, WAIT).getLong("seq"));
+    }
+  }
 }
