@@ -9,13 +9,14 @@ import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Session;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
- * Instant messaging: each user joins its home room, and once everyone has joined acts every {@code pace} for
- * {@code duration}: mostly a publish to its home room, awaited until the user's own copy arrives, sometimes a
+ * Instant messaging: each user joins its home room and, from {@code settleMs} after the ramp, acts every
+ * {@code pace} for {@code duration}: mostly a publish to its home room, awaited until the user's own copy arrives, sometimes a
  * visit to another room (join, stay, leave). At the end, every user must have seen its home room's seqs without
  * a gap.
  */
@@ -28,7 +29,8 @@ final class ChatScenario extends RampedScenario {
   private final ChatRooms rooms;
 
   ChatScenario(BenchConfig config, Wire wire) {
-    super(config, wire, "chat", "home room");
+    super(config, wire, "chat", "home room",
+        List.of("connect", "auth reply", "join reply", "publish echo", "leave reply"));
     this.chat = ChatConfig.fromSystemProperties();
     this.rooms = new ChatRooms("chat-" + protocol.runId() + "-", config.users(), chat.minRoom(), chat.maxRoom());
   }
@@ -52,13 +54,14 @@ final class ChatScenario extends RampedScenario {
         .exec(protocol.join(session -> tracker(session).homeRoom()))
         .exitHereIfFailed()
         .pause(session -> clock.until(chatStart).plus(randomOffset()))
-        .during(chat.duration())
+        // exitASAP false: the default would cut a visit short in its pause, so it never leaves.
+        .during(chat.duration(), false)
         .on(pace(chat.pace())
             .exec(doIfOrElse(session -> ThreadLocalRandom.current().nextInt(100) < chat.visitPercent())
                 .then(visitAnotherRoom())
                 .orElse(publishHome())))
         .exec(protocol.verdict(
-            verdict(), session -> tracker(session).summary(), session -> tracker(session).expectedSummary()))
+            verdict, session -> tracker(session).summary(), session -> tracker(session).expectedSummary()))
         .exec(protocol.close());
   }
 

@@ -26,6 +26,6 @@ public class ClusterFanoutSimulation extends Simulation {
                 .injectOpen(RunSetup.ramp(config)),
             scenario.publishers().injectOpen(atOnceUsers(publishers)))
         .protocols(RunSetup.protocol(config, publishers * config.messages() + UNMATCHED_SLACK))
-        .assertions(RunSetup.passCriteria(config, FanoutSteps.VERDICT, config.users()));
+        .assertions(RunSetup.passCriteria(config, FanoutSteps.VERDICT, config.users(), FanoutSteps.TIMED));
   }
 }

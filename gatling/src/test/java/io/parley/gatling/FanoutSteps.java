@@ -7,6 +7,7 @@ import static io.gatling.javaapi.core.CoreDsl.pause;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.Session;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.ToIntFunction;
 
 /**
@@ -18,6 +19,8 @@ final class FanoutSteps {
 
   /** The name of the delivery verdict request. */
   static final String VERDICT = "delivery";
+  /** The requests whose p99 a fan-out run bounds. */
+  static final List<String> TIMED = List.of("connect", "auth reply", "join reply", "publish reply");
 
   private static final Duration POLL_EVERY = Duration.ofMillis(100);
 

@@ -2,6 +2,7 @@ package io.parley.gatling;
 
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Session;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -13,26 +14,19 @@ abstract class RampedScenario {
   protected final BenchConfig config;
   protected final ProtocolSteps protocol;
   protected final RunClock clock = new RunClock();
-  private final String title;
-  private final String verdict;
+  /** E.g. {@code idle}; the report shows it with the transport. */
+  final String title;
+  /** The request every user ends with: the run passes only if every user passes it. */
+  final String verdict;
+  /** The requests whose p99 must stay under {@code p99Ms}, as the report names them. */
+  final List<String> timed;
 
-  /**
-   * @param title   e.g. {@code idle}; the report shows it with the transport
-   * @param verdict the request every user ends with: the run passes only if every user passes it
-   */
-  protected RampedScenario(BenchConfig config, Wire wire, String title, String verdict) {
+  protected RampedScenario(BenchConfig config, Wire wire, String title, String verdict, List<String> timed) {
     this.config = config;
     this.protocol = new ProtocolSteps(config, wire);
     this.title = title;
     this.verdict = verdict;
-  }
-
-  final String title() {
-    return title;
-  }
-
-  final String verdict() {
-    return verdict;
+    this.timed = timed;
   }
 
   /** The scenario for users connecting to {@code url}. */

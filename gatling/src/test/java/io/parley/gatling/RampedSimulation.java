@@ -6,7 +6,7 @@ import java.util.function.BiFunction;
 /**
  * A simulation of one {@link RampedScenario} whose {@code users} arrive over {@code rampSeconds}, over one
  * transport. It passes only if every user reaches the scenario's verdict and passes it, no request fails and every
- * request name's p99 is under {@code p99Ms} (see {@link RunSetup}).
+ * timed request's p99 is under {@code p99Ms} (see {@link RunSetup}).
  */
 abstract class RampedSimulation extends Simulation {
 
@@ -14,9 +14,9 @@ abstract class RampedSimulation extends Simulation {
     BenchConfig config = BenchConfig.fromSystemProperties();
     RampedScenario scenario = scenarios.apply(config, transport.wire);
     System.out.println("parley-gatling: " + config + " " + scenario);
-    setUp(scenario.build(scenario.title() + " (" + transport.label + ")", transport.url(config))
+    setUp(scenario.build(scenario.title + " (" + transport.label + ")", transport.url(config))
             .injectOpen(RunSetup.ramp(config)))
         .protocols(RunSetup.protocol(config, scenario.unmatchedBuffer()))
-        .assertions(RunSetup.passCriteria(config, scenario.verdict(), config.users()));
+        .assertions(RunSetup.passCriteria(config, scenario.verdict, config.users(), scenario.timed));
   }
 }

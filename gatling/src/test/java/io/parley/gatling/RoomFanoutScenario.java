@@ -18,7 +18,7 @@ final class RoomFanoutScenario extends RampedScenario {
   private final FanoutSteps fanout;
 
   RoomFanoutScenario(BenchConfig config, Wire wire) {
-    super(config, wire, "room fan-out", FanoutSteps.VERDICT);
+    super(config, wire, "room fan-out", FanoutSteps.VERDICT, FanoutSteps.TIMED);
     this.fanout = new FanoutSteps(config, protocol, clock, config.users());
   }
 
