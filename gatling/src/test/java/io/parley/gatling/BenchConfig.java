@@ -1,8 +1,9 @@
 package io.parley.gatling;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Every knob of a run, read once from system properties ({@code -Dname=value} on the Maven command line).
@@ -19,7 +20,8 @@ import java.util.List;
  * @param receiveTimeout   how long a user waits for the last room messages ({@code receiveTimeoutMs}, default 15000)
  * @param p99Ms            bound on the 99th percentile of response times ({@code p99Ms}, default 500)
  * @param localAddresses   loopback source addresses to spread connections over ({@code localAddresses},
- *                         comma-separated, default 127.0.0.1): one address has only ~28k ephemeral ports
+ *                         comma-separated, default 127.0.0.2 to 127.0.0.9): one address has only ~28k
+ *                         ephemeral ports towards one node, and the node limits the connection rate per address
  * @param secret           HS256 secret ({@code parley.secret}, else env {@code PARLEY_AUTH_JWT_SECRET})
  */
 public record BenchConfig(
@@ -37,47 +39,30 @@ public record BenchConfig(
     List<String> localAddresses,
     String secret) {
 
+  /** The bench's default too: eight loopback addresses, all on Linux's {@code lo} without configuration. */
+  static final String DEFAULT_LOCAL_ADDRESSES =
+      IntStream.rangeClosed(2, 9).mapToObj(octet -> "127.0.0." + octet).collect(Collectors.joining(","));
+
   public static BenchConfig fromSystemProperties() {
     return new BenchConfig(
-        positive("users", 100),
-        positive("rampSeconds", 5),
-        text("parley.url", "ws://127.0.0.1:8080/ws"),
-        text("parley.sockjsUrl", "ws://127.0.0.1:8080/sockjs"),
-        text("parley.room", "bench"),
-        positive("messages", 10),
-        Duration.ofMillis(positive("intervalMs", 1000)),
-        Duration.ofMillis(positive("settleMs", 3000)),
-        Duration.ofMillis(positive("replyTimeoutMs", 10_000)),
-        Duration.ofMillis(positive("receiveTimeoutMs", 15_000)),
-        positive("p99Ms", 500),
-        Arrays.stream(text("localAddresses", "127.0.0.1").split(","))
-            .map(String::trim)
-            .filter(s -> !s.isEmpty())
-            .toList(),
+        Props.positive("users", 100),
+        Props.positive("rampSeconds", 5),
+        Props.text("parley.url", "ws://127.0.0.1:8080/ws"),
+        Props.text("parley.sockjsUrl", "ws://127.0.0.1:8080/sockjs"),
+        Props.text("parley.room", "bench"),
+        Props.positive("messages", 10),
+        Duration.ofMillis(Props.positive("intervalMs", 1000)),
+        Duration.ofMillis(Props.positive("settleMs", 3000)),
+        Duration.ofMillis(Props.positive("replyTimeoutMs", 10_000)),
+        Duration.ofMillis(Props.positive("receiveTimeoutMs", 15_000)),
+        Props.positive("p99Ms", 500),
+        Props.list("localAddresses", DEFAULT_LOCAL_ADDRESSES),
         secretFromEnvironment());
   }
 
   /** Every user receives every message published in the room, its own included. */
   public int expectedPerUser() {
     return users * messages;
-  }
-
-  private static String text(String name, String fallback) {
-    String value = System.getProperty(name);
-    return value == null || value.isBlank() ? fallback : value.trim();
-  }
-
-  private static int positive(String name, int fallback) {
-    String raw = text(name, Integer.toString(fallback));
-    try {
-      int value = Integer.parseInt(raw);
-      if (value > 0) {
-        return value;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below with the property name, which the JDK message lacks
-    }
-    throw new IllegalArgumentException("-D" + name + " must be a positive integer, got '" + raw + "'");
   }
 
   private static String secretFromEnvironment() {

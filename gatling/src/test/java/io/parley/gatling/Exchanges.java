@@ -12,12 +12,13 @@ import io.gatling.javaapi.core.Session;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
 
 /**
- * Request/reply over one virtual user's WebSocket, with every inbound frame shown to its {@link DeliveryTracker}.
+ * Request/reply over one virtual user's WebSocket, with every inbound frame shown to its {@link Inbox}.
  *
- * <p>Why the tracker is fed from the {@code matching} condition: while a check is pending, Gatling (3.15) drops
+ * <p>Why the inbox is fed from the {@code matching} condition: while a check is pending, Gatling (3.15) drops
  * frames that do not match it; only frames arriving while no check is pending reach the unmatched buffer that
  * {@link #drain()} reads. Observing in the matcher, and draining right before each send, sees each frame exactly
  * once and in arrival order: the drain and the send run back to back on the user's event loop, where inbound
@@ -25,7 +26,7 @@ import java.util.function.Function;
  */
 final class Exchanges {
 
-  static final String TRACKER = "tracker";
+  static final String INBOX = "inbox";
 
   private final Wire wire;
   private final Duration replyTimeout;
@@ -35,57 +36,65 @@ final class Exchanges {
     this.replyTimeout = replyTimeout;
   }
 
-  static DeliveryTracker tracker(Session session) {
-    return session.get(TRACKER);
+  static Inbox inbox(Session session) {
+    return session.get(INBOX);
+  }
+
+  /** {@link #request(String, String, BiFunction, Predicate, CheckBuilder.Final...)} done once the reply is in. */
+  ChainBuilder request(String name, BiFunction<Session, String, String> frame, CheckBuilder.Final... checks) {
+    return request(name, name + " reply", frame, session -> inbox(session).reply() != null, checks);
   }
 
   /**
-   * Sends {@code frame} and waits for the reply carrying {@code id}. Gatling reports the send under {@code name}
-   * (about 0 ms) and the reply under {@code "<name> reply"}, timed from send to reply. {@code checks} come from
-   * {@link #reply(Function)}; a failing one reports the value it found.
+   * Sends {@code frame(session, id)}, with a fresh request id, and waits until {@code done} holds. Gatling reports
+   * the send under {@code name} (about 0 ms) and the wait under {@code awaitName}, timed from send to done.
+   * {@code checks} come from {@link #reply()}; a failing one reports the value it found.
    */
   ChainBuilder request(
-      String name, Function<Session, String> id, Function<Session, String> frame, CheckBuilder.Final... checks) {
+      String name,
+      String awaitName,
+      BiFunction<Session, String, String> frame,
+      Predicate<Session> done,
+      CheckBuilder.Final... checks) {
     List<CheckBuilder> verbose = Arrays.stream(checks).map(c -> (CheckBuilder) c.logActualValueInError(true)).toList();
     return exec(
         drain(),
         ws(name)
-            .sendText(session -> wire.encode(frame.apply(session)))
+            .sendText(session -> wire.encode(frame.apply(session, inbox(session).awaitNext(name))))
             .await(replyTimeout)
-            .on(ws.checkTextMessage(name + " reply").matching(tapAndMatch(id)).check(verbose)));
+            .on(ws.checkTextMessage(awaitName).matching(observeUntil(done)).check(verbose)));
   }
 
-  /** The reply to {@code id} must be of type {@code expected} (an error reply reads {@code error:<code>}). */
-  CheckBuilder.Final outcomeIs(Function<Session, String> id, String expected) {
-    return reply(id).transform(Reply::outcome).is(expected).name("reply type");
+  /** The reply must be of type {@code expected} (an error reply reads {@code error:<code>}). */
+  CheckBuilder.Final outcomeIs(String expected) {
+    return reply().transform(Reply::outcome).is(expected).name("reply type");
   }
 
-  /** The reply to {@code id} inside the matched text frame, to check with {@code transform(...).is(...)}. */
-  CheckBuilder.Validate<Reply> reply(Function<Session, String> id) {
-    return bodyString().transformWithSession((text, session) -> Reply.find(wire.decode(text), id.apply(session)));
+  /** The awaited reply, to check with {@code transform(...).is(...)}. */
+  CheckBuilder.Validate<Reply> reply() {
+    return bodyString().transformWithSession((text, session) -> inbox(session).reply());
   }
 
-  /** Feeds the frames that arrived while no request was pending to the tracker. */
+  /** Feeds the frames that arrived while no request was pending to the inbox. */
   ActionBuilder drain() {
     return ws.processUnmatchedMessages(
         (messages, session) -> {
-          DeliveryTracker tracker = tracker(session);
+          Inbox inbox = inbox(session);
           for (WsInboundMessage message : messages) {
             if (message instanceof WsInboundMessage.Text text) {
-              tracker.observe(wire.decode(text.message()));
+              inbox.observe(wire.decode(text.message()));
             }
           }
           return session;
         });
   }
 
-  private CheckBuilder tapAndMatch(Function<Session, String> id) {
+  private CheckBuilder observeUntil(Predicate<Session> done) {
     return bodyString()
         .transformWithSession(
             (text, session) -> {
-              List<String> frames = wire.decode(text);
-              tracker(session).observe(frames);
-              return Reply.find(frames, id.apply(session)) != null;
+              inbox(session).observe(wire.decode(text));
+              return done.test(session);
             })
         .is(true);
   }

@@ -24,7 +24,11 @@ final class Frames {
   }
 
   static String join(String id, String room) {
-    return "{\"type\":\"join\",\"id\":" + JsonStrings.quote(id) + ",\"room\":" + JsonStrings.quote(room) + "}";
+    return roomRequest("join", id, room);
+  }
+
+  static String leave(String id, String room) {
+    return roomRequest("leave", id, room);
   }
 
   static String publish(String id, String room, String marker) {
@@ -34,6 +38,10 @@ final class Frames {
 
   static String ping(String id) {
     return "{\"type\":\"ping\",\"id\":" + JsonStrings.quote(id) + "}";
+  }
+
+  private static String roomRequest(String type, String id, String room) {
+    return "{\"type\":\"" + type + "\",\"id\":" + JsonStrings.quote(id) + ",\"room\":" + JsonStrings.quote(room) + "}";
   }
 
   /** A string field, or null when absent (or not a string). Values here never contain escapes. */

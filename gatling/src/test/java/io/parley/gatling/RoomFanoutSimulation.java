@@ -4,6 +4,6 @@ package io.parley.gatling;
 public class RoomFanoutSimulation extends FanoutSimulation {
 
   public RoomFanoutSimulation() {
-    super("room fan-out (ws)", new RawWire(), config -> session -> config.wsUrl());
+    super(Transport.WS);
   }
 }
