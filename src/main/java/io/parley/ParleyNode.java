@@ -133,7 +133,7 @@ public final class ParleyNode {
         new RoomPublisher(history, bus, metrics), users, localUsers,
         new RequestDedup(hazelcast, vertx, config.dedupWindowMs()),
         new ConnectionRateLimiter(config.limits().connectionsPerIpPerSecond()), metrics);
-    NodeHub hub = new NodeHub(history);
+    NodeHub hub = new NodeHub(history, metrics);
     ServerApi api = new ServerApi(services, revocations, nodeDirectory);
     DevTokenEndpoint devTokens = config.auth().devTokenEndpoint() && secret != null
         ? new DevTokenEndpoint(new TokenMinter(vertx, secret)) : null;

@@ -4,6 +4,7 @@ import io.parley.cluster.HistoryEntry;
 import io.parley.cluster.HistoryPage;
 import io.parley.cluster.RoomBus;
 import io.parley.cluster.RoomHistory;
+import io.parley.metrics.ParleyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -36,11 +37,13 @@ public final class NodeHub extends VerticleBase {
   static final long TAIL_CHECK_MS = 500;
 
   private final RoomHistory history;
+  private final ParleyMetrics metrics;
   private final Map<String, RoomFeed> feeds = new HashMap<>();
   private final AtomicInteger roomCount = new AtomicInteger();
 
-  public NodeHub(RoomHistory history) {
+  public NodeHub(RoomHistory history, ParleyMetrics metrics) {
     this.history = history;
+    this.metrics = metrics;
   }
 
   @Override
@@ -116,7 +119,7 @@ public final class NodeHub extends VerticleBase {
         feed.tailUnchecked = false;
         history.latestSeq(feed.room).onSuccess(latest -> {
           if (latest >= feed.nextSeq) {
-            fetch(feed, feed.nextSeq, latest);
+            fetch(feed, feed.nextSeq, latest, ParleyMetrics.HUB_FETCH_TAIL);
           }
         });
       }
@@ -163,15 +166,16 @@ public final class NodeHub extends VerticleBase {
   /** A seq is missing for too long: read it from history (it was stored before it was published). */
   private void fillGap(RoomFeed feed) {
     if (!feed.ahead.isEmpty()) {
-      fetch(feed, feed.nextSeq, feed.ahead.firstKey() - 1);
+      fetch(feed, feed.nextSeq, feed.ahead.firstKey() - 1, ParleyMetrics.HUB_FETCH_GAP);
     }
   }
 
   /** Reads seqs {@code from..to} from history and delivers them in order. */
-  private void fetch(RoomFeed feed, long from, long to) {
+  private void fetch(RoomFeed feed, long from, long to, String reason) {
     if (feed.fetching || feeds.get(feed.room) != feed || from != feed.nextSeq) {
       return;
     }
+    metrics.hubHistoryFetch(reason);
     feed.fetching = true;
     history.range(feed.room, from, to).onComplete(result -> {
       feed.fetching = false;

@@ -8,6 +8,7 @@ import io.parley.protocol.CloseCode;
 import io.parley.protocol.ErrorCode;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +30,11 @@ public final class ParleyMetrics {
   /** Close codes parley sends; a close the client started counts as "client". */
   public static final String CLIENT_CLOSE = "client";
   private static final String CONNECTS = "parley.connects";
+  public static final String HUB_FETCH_GAP = "gap";
+  public static final String HUB_FETCH_TAIL = "tail";
+  private static final List<String> HUB_FETCH_REASONS = List.of(HUB_FETCH_GAP, HUB_FETCH_TAIL);
+  private static final String HUB_FETCHES = "parley.hub.history.fetches";
+  private static final String HUB_FETCHES_HELP = "Reads from history of room messages the bus did not bring in time";
   private static final String CONNECTS_HELP = "Connections opened";
   private static final String DISCONNECTS = "parley.disconnects";
   private static final String DISCONNECTS_HELP = "Connections closed, by close code";
@@ -95,6 +101,7 @@ public final class ParleyMetrics {
       counter(DISCONNECTS, DISCONNECTS_HELP, "code", Integer.toString(code.code()));
     }
     counter(DISCONNECTS, DISCONNECTS_HELP, "code", CLIENT_CLOSE);
+    HUB_FETCH_REASONS.forEach(reason -> counter(HUB_FETCHES, HUB_FETCHES_HELP, "reason", reason));
     counter(RATE_LIMITED, RATE_LIMITED_HELP, "kind", "publish");
     counter(RATE_LIMITED, RATE_LIMITED_HELP, "kind", "connection");
   }
@@ -111,6 +118,14 @@ public final class ParleyMetrics {
   private Counter counter(String name, String description, String tag, String value) {
     return counters.computeIfAbsent(name + '\0' + value, k -> Counter.builder(name)
         .description(description).tag(tag, value).register(registry));
+  }
+
+  /**
+   * The hub read messages from history that the bus did not bring in time: {@code gap} (a seq missing while
+   * later ones arrived) or {@code tail} (the last ones of a burst). Each such read delays those messages.
+   */
+  public void hubHistoryFetch(String reason) {
+    counter(HUB_FETCHES, HUB_FETCHES_HELP, "reason", reason).increment();
   }
 
   public MeterRegistry registry() {

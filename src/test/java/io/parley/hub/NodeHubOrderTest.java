@@ -4,6 +4,7 @@ import com.hazelcast.ringbuffer.Ringbuffer;
 import io.parley.ParleyNode;
 import io.parley.cluster.RoomBus;
 import io.parley.protocol.Frames;
+import io.parley.testing.Http;
 import io.parley.testing.TestClient;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Vertx;
@@ -22,6 +23,7 @@ import static io.parley.testing.Sessions.authenticated;
 import static io.parley.testing.Sessions.isMessage;
 import static io.parley.testing.Sessions.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The hub restores seq order from the event bus's arrival order, and fetches a seq that never arrives from
@@ -95,6 +97,8 @@ class NodeHubOrderTest {
         assertEquals(seq, client.next(f -> isMessage(f, room), WAIT).getLong("seq"));
       }
       client.assertNoFrame(f -> isMessage(f, room), Duration.ofMillis(3 * NodeHub.TAIL_CHECK_MS));
+      assertTrue(Http.get(vertx, node.port(), "/metrics").body()
+          .matches("(?s).*parley_hub_history_fetches_total\\{reason=\"tail\"} [1-9].*"), "the tail read is counted");
     }
   }
 
