@@ -3,7 +3,7 @@ package io.parley.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.Channel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -26,22 +26,26 @@ final class WebSocketChannel implements Transport {
 
   private static final ByteBuf PING = Unpooled.unreleasableBuffer(
       Unpooled.wrappedBuffer("parley".getBytes(StandardCharsets.US_ASCII)));
-  /** How long a closing connection waits for the client's close frame before dropping the TCP connection. */
-  static final long CLOSE_TIMEOUT_MS = 2_000;
+  /**
+   * How long a closing connection waits for the client's close frame before dropping the TCP connection (Vert.x's
+   * default too): a stalled slow consumer still sees its 4008 if it reads again within that time.
+   */
+  static final long CLOSE_TIMEOUT_MS = 10_000;
 
   /** A batch of shared frames is flushed early past this many bytes, so that only unsent data counts as queued. */
   private static final int MAX_UNFLUSHED_BYTES = 16 * 1024;
 
-  private final ChannelHandlerContext context;
+  /** Written from its tail: parley's handler sits ahead of the frame encoder, which writes must pass. */
+  private final Channel channel;
   private final int flushThreshold;
   private int unflushedBytes;
   private boolean closing;
 
-  WebSocketChannel(ChannelHandlerContext context, int maxQueuedBytes) {
-    this.context = context;
+  WebSocketChannel(Channel channel, int maxQueuedBytes) {
+    this.channel = channel;
     this.flushThreshold = Math.max(1, Math.min(MAX_UNFLUSHED_BYTES, maxQueuedBytes / 4));
     // past the high-water mark the channel reports not writable: the session closes the slow consumer (4008)
-    context.channel().config().setWriteBufferWaterMark(
+    channel.config().setWriteBufferWaterMark(
         new WriteBufferWaterMark(Math.max(1, maxQueuedBytes / 2), maxQueuedBytes));
   }
 
@@ -53,7 +57,7 @@ final class WebSocketChannel implements Transport {
   @Override
   public void write(String frame) {
     if (open()) {
-      context.writeAndFlush(new TextWebSocketFrame(frame), context.voidPromise());
+      channel.writeAndFlush(new TextWebSocketFrame(frame), channel.voidPromise());
     }
   }
 
@@ -62,7 +66,7 @@ final class WebSocketChannel implements Transport {
   public void write(SharedFrame frame) {
     if (open()) {
       ByteBuf framed = frame.webSocketFrame();
-      context.write(framed.retainedDuplicate(), context.voidPromise());
+      channel.write(framed.retainedDuplicate(), channel.voidPromise());
       unflushedBytes += framed.readableBytes();
       if (unflushedBytes >= flushThreshold) {
         flush();
@@ -72,15 +76,15 @@ final class WebSocketChannel implements Transport {
 
   @Override
   public void flush() {
-    if (unflushedBytes > 0 && context.channel().isActive()) {
+    if (unflushedBytes > 0 && channel.isActive()) {
       unflushedBytes = 0;
-      context.flush();
+      channel.flush();
     }
   }
 
   @Override
   public boolean writeQueueFull() {
-    return open() && !context.channel().isWritable();
+    return open() && !channel.isWritable();
   }
 
   /**
@@ -93,13 +97,13 @@ final class WebSocketChannel implements Transport {
       return;
     }
     closing = true;
-    context.writeAndFlush(new CloseWebSocketFrame(code.code(), reason));
-    context.executor().schedule(() -> context.close(), CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    channel.writeAndFlush(new CloseWebSocketFrame(code.code(), reason));
+    channel.eventLoop().schedule(() -> channel.close(), CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
 
   /** The client answered our close frame: the close handshake is complete. */
   void closeHandshakeDone() {
-    context.close();
+    channel.close();
   }
 
   /** The client started the close: echo its code, as RFC 6455 asks, then close. */
@@ -107,7 +111,7 @@ final class WebSocketChannel implements Transport {
     closing = true;
     int code = clientClose.statusCode();
     CloseWebSocketFrame answer = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, null);
-    context.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+    channel.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
   }
 
   boolean isClosing() {
@@ -117,7 +121,7 @@ final class WebSocketChannel implements Transport {
   @Override
   public void ping() {
     if (open()) {
-      context.writeAndFlush(new PingWebSocketFrame(PING.duplicate()), context.voidPromise());
+      channel.writeAndFlush(new PingWebSocketFrame(PING.duplicate()), channel.voidPromise());
     }
   }
 
@@ -128,12 +132,12 @@ final class WebSocketChannel implements Transport {
 
   @Override
   public String remoteHost() {
-    SocketAddress address = context.channel().remoteAddress();
+    SocketAddress address = channel.remoteAddress();
     return address instanceof InetSocketAddress inet && inet.getAddress() != null
         ? inet.getAddress().getHostAddress() : "unknown";
   }
 
   private boolean open() {
-    return !closing && context.channel().isActive();
+    return !closing && channel.isActive();
   }
 }

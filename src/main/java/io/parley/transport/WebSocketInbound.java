@@ -33,7 +33,7 @@ final class WebSocketInbound extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    channel = new WebSocketChannel(ctx, endpoint.maxQueuedBytes());
+    channel = new WebSocketChannel(ctx.channel(), endpoint.maxQueuedBytes());
   }
 
   /** The handshake response is out: from now on the client may send frames. */
@@ -61,7 +61,7 @@ final class WebSocketInbound extends ChannelInboundHandlerAdapter {
       frame.release();
     } else if (frame instanceof PingWebSocketFrame) {
       touch();
-      ctx.writeAndFlush(new PongWebSocketFrame(frame.content()), ctx.voidPromise());
+      ctx.channel().writeAndFlush(new PongWebSocketFrame(frame.content()), ctx.voidPromise());
     } else if (frame instanceof PongWebSocketFrame || frames == null || channel.isClosing()) {
       touch();
       frame.release();

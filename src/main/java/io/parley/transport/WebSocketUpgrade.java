@@ -1,6 +1,7 @@
 package io.parley.transport;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -38,9 +40,10 @@ import java.util.List;
 final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
 
   static final String NAME = "parley-ws-upgrade";
-  /** Vert.x's names for its own handlers in an HTTP/1 pipeline. */
+  /** Vert.x's name for its connection handler in an HTTP/1 pipeline. */
   static final String VERTX_HANDLER = "handler";
-  private static final String VERTX_CHUNKED_WRITER = "chunkedWriter";
+  /** Vert.x's HTTP/1 handlers that have nothing to do on a WebSocket: its connection and chunked writes. */
+  private static final List<String> VERTX_HANDLERS_AFTER_UPGRADE = List.of(VERTX_HANDLER, "chunkedWriter");
 
   private final WebSocketEndpoint endpoint;
   /** True while discarding the body of a request this handler answered itself. */
@@ -74,7 +77,7 @@ final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
     ConnectionGuard.Refusal refusal = endpoint.guard().refusal(
         request.headers().get(HttpHeaderNames.ORIGIN), request.headers().get(HttpHeaderNames.HOST));
     if (refusal != null) {
-      refuse(ctx, HttpResponseStatus.valueOf(refusal.status()), refusal.message());
+      refuse(ctx.channel(), HttpResponseStatus.valueOf(refusal.status()), refusal.message());
       return;
     }
     FullHttpRequest handshakeRequest = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
@@ -85,16 +88,19 @@ final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
           .addListener(ChannelFutureListener.CLOSE);
       return;
     }
+    // the channel is ours before the handshake: frames a client sends without waiting for the 101 (which RFC 6455
+    // forbids) are decoded as the decoder is swapped, and must reach our handler to be released, not Vert.x's
+    WebSocketInbound inbound = new WebSocketInbound(endpoint, urlToken(request));
+    takeOver(ctx.pipeline(), inbound);
     ChannelFuture responded;
     try {
       // replaces Vert.x's request decoder with the frame decoder, and drops its encoder once the 101 is out
       responded = handshaker.handshake(ctx.channel(), handshakeRequest);
     } catch (WebSocketHandshakeException e) {
-      refuse(ctx, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      // nothing was written yet and Vert.x's encoder is still in place
+      refuse(ctx.channel(), HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     }
-    WebSocketInbound inbound = new WebSocketInbound(endpoint, urlToken(request));
-    takeOver(ctx.pipeline(), inbound);
     responded.addListener(done -> {
       if (done.isSuccess()) {
         inbound.opened();
@@ -104,13 +110,20 @@ final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
     });
   }
 
-  /** From here on the channel is ours: Vert.x's connection object and its queues become garbage. */
+  /**
+   * From here on the channel is ours: Vert.x's connection object and its queues become garbage. Our handlers go
+   * right after the response encoder (the handshake puts the frame encoder before it, and close frames written
+   * by the UTF-8 validator must pass that) and ahead of Vert.x's h2c handler: that one is still busy passing us
+   * this request, would drop any frame it is given, and removes itself.
+   */
   private void takeOver(ChannelPipeline pipeline, WebSocketInbound inbound) {
-    pipeline.remove(VERTX_HANDLER);
-    if (pipeline.get(VERTX_CHUNKED_WRITER) != null) {
-      pipeline.remove(VERTX_CHUNKED_WRITER);
+    for (String vertxHandler : VERTX_HANDLERS_AFTER_UPGRADE) {
+      if (pipeline.get(vertxHandler) != null) {
+        pipeline.remove(vertxHandler);
+      }
     }
-    pipeline.replace(this, WebSocketInbound.NAME, inbound);
+    pipeline.remove(this);
+    pipeline.addAfter(pipeline.context(HttpResponseEncoder.class).name(), WebSocketInbound.NAME, inbound);
     // RFC 6455: text must be valid UTF-8, else the connection fails with 1007
     pipeline.addBefore(WebSocketInbound.NAME, "parley-ws-utf8", new Utf8FrameValidator(true));
   }
@@ -120,13 +133,13 @@ final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
     return tokens == null || tokens.isEmpty() ? null : tokens.get(0);
   }
 
-  private static void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
+  private static void refuse(Channel channel, HttpResponseStatus status, String message) {
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
         Unpooled.copiedBuffer(message, StandardCharsets.UTF_8));
     response.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
         .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 }

@@ -44,10 +44,15 @@ public final class SilentWebSocket implements AutoCloseable {
 
   /** Connects and sends {@code rawRequest} (one or more HTTP requests) as it is. */
   public static SilentWebSocket open(Vertx vertx, int port, String rawRequest) {
+    return open(vertx, port, Buffer.buffer(rawRequest));
+  }
+
+  /** Connects and sends {@code raw} in one write: requests, and frames too if a test needs them early. */
+  public static SilentWebSocket open(Vertx vertx, int port, Buffer raw) {
     NetClient client = vertx.createNetClient();
     NetSocket socket = TestNodes.await(client.connect(port, "127.0.0.1"), Duration.ofSeconds(5));
     SilentWebSocket silent = new SilentWebSocket(client, socket);
-    socket.write(rawRequest);
+    socket.write(raw);
     return silent;
   }
 
@@ -56,6 +61,11 @@ public final class SilentWebSocket implements AutoCloseable {
    * for fuzzing with what no well-behaved library would send, such as invalid UTF-8 in a text frame.
    */
   public void sendRawFrame(int opcode, boolean fin, byte[] payload) {
+    socket.write(rawFrame(opcode, fin, payload));
+  }
+
+  /** One client frame, masked as RFC 6455 requires of clients. */
+  public static Buffer rawFrame(int opcode, boolean fin, byte[] payload) {
     Buffer frame = Buffer.buffer();
     frame.appendByte((byte) ((fin ? 0x80 : 0) | (opcode & 0x0F)));
     if (payload.length < 126) {
@@ -71,8 +81,7 @@ public final class SilentWebSocket implements AutoCloseable {
     for (int i = 0; i < payload.length; i++) {
       masked[i] = (byte) (payload[i] ^ mask[i % 4]);
     }
-    frame.appendBytes(masked);
-    socket.write(frame);
+    return frame.appendBytes(masked);
   }
 
   public boolean isClosedByServer() {

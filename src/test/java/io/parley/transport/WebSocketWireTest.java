@@ -5,6 +5,7 @@ import io.parley.testing.Http;
 import io.parley.testing.SilentWebSocket;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -99,6 +101,20 @@ class WebSocketWireTest {
       assertTrue(socket.awaitReceived("HTTP/1.1 101", WAIT), "then the upgrade");
       socket.sendRawFrame(0x1, true, "{\"type\":\"ping\",\"id\":\"p1\"}".getBytes(StandardCharsets.UTF_8));
       assertTrue(socket.awaitReceived("\"pong\"", WAIT), "the upgraded connection serves the protocol");
+    }
+  }
+
+  @Test
+  @DisplayName("frames sent before the 101 (RFC 6455 forbids it) are dropped, and the connection then works")
+  void framesBeforeTheHandshakeResponse() {
+    byte[] early = "{\"type\":\"ping\",\"id\":\"too-early\"}".getBytes(StandardCharsets.UTF_8);
+    Buffer eager = Buffer.buffer(SilentWebSocket.upgradeRequest(node.port(), "/ws?token=" + token("eager"), "13"))
+        .appendBuffer(SilentWebSocket.rawFrame(0x1, true, early)); // in the same write as the upgrade
+    try (SilentWebSocket socket = SilentWebSocket.open(vertx, node.port(), eager)) {
+      assertTrue(socket.awaitReceived("HTTP/1.1 101", WAIT));
+      socket.sendRawFrame(0x1, true, "{\"type\":\"ping\",\"id\":\"in-time\"}".getBytes(StandardCharsets.UTF_8));
+      assertTrue(socket.awaitReceived("in-time", WAIT), "the connection serves the protocol");
+      assertFalse(socket.awaitReceived("too-early", Duration.ofMillis(200)), "the early frame was dropped");
     }
   }
 
