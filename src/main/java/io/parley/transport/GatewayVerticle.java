@@ -88,7 +88,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
 
     // WebSocket upgrades of /ws never get here (WebSocketUpgrade takes them): this is a plain GET
-    router.get(WebSocketEndpoint.PATH).handler(ctx -> ctx.response().setStatusCode(400).end("WebSocket upgrade expected"));
+    router.get(WebSocketEndpoint.PATH)
+        .handler(ctx -> ctx.response().setStatusCode(400).end("WebSocket upgrade expected"));
     router.route("/sockjs/*").handler(guard);
     // SockJS reads posted messages (xhr_send) through a body handler: its limit answers 413 past one legal frame
     router.post("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit((long) maxFrame * FRAME_DECODER_FACTOR));
