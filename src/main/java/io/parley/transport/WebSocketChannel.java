@@ -114,8 +114,9 @@ final class WebSocketChannel implements Transport {
     channel.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
   }
 
+  /** True once a close started, from either side, or the connection is gone. */
   boolean isClosing() {
-    return closing;
+    return closing || !channel.isActive();
   }
 
   @Override

@@ -38,6 +38,9 @@ final class WebSocketInbound extends ChannelInboundHandlerAdapter {
 
   /** The handshake response is out: from now on the client may send frames. */
   void opened() {
+    if (channel.isClosing()) {
+      return; // the client went away already: there is nothing to open a session for
+    }
     endpoint.gateway().emit(channel, transport -> {
       session = endpoint.sessions().open(transport, urlToken);
       if (session != null) {
