@@ -68,9 +68,10 @@ final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
   }
 
   private static boolean isUpgradeToWebSocket(HttpRequest request) {
+    // the header first: most requests (API, SockJS, static files) are not upgrades, and need no path parsing
     return request.method() == HttpMethod.GET
-        && WebSocketEndpoint.PATH.equals(new QueryStringDecoder(request.uri()).path())
-        && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+        && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+        && WebSocketEndpoint.PATH.equals(new QueryStringDecoder(request.uri()).path());
   }
 
   private void upgrade(ChannelHandlerContext ctx, HttpRequest request) {
