@@ -56,7 +56,7 @@ final class WebSocketChannel implements Transport {
 
   @Override
   public void write(String frame) {
-    if (open()) {
+    if (!isClosing()) {
       channel.writeAndFlush(new TextWebSocketFrame(frame), channel.voidPromise());
     }
   }
@@ -64,7 +64,7 @@ final class WebSocketChannel implements Transport {
   /** The frame is already framed (header and payload, built once): the frame encoder lets a plain buffer through. */
   @Override
   public void write(SharedFrame frame) {
-    if (open()) {
+    if (!isClosing()) {
       ByteBuf framed = frame.webSocketFrame();
       channel.write(framed.retainedDuplicate(), channel.voidPromise());
       unflushedBytes += framed.readableBytes();
@@ -84,7 +84,7 @@ final class WebSocketChannel implements Transport {
 
   @Override
   public boolean writeQueueFull() {
-    return open() && !channel.isWritable();
+    return !isClosing() && !channel.isWritable();
   }
 
   /**
@@ -93,7 +93,7 @@ final class WebSocketChannel implements Transport {
    */
   @Override
   public void close(CloseCode code, String reason) {
-    if (!open()) {
+    if (isClosing()) {
       return;
     }
     closing = true;
@@ -121,7 +121,7 @@ final class WebSocketChannel implements Transport {
 
   @Override
   public void ping() {
-    if (open()) {
+    if (!isClosing()) {
       channel.writeAndFlush(new PingWebSocketFrame(PING.duplicate()), channel.voidPromise());
     }
   }
@@ -136,9 +136,5 @@ final class WebSocketChannel implements Transport {
     SocketAddress address = channel.remoteAddress();
     return address instanceof InetSocketAddress inet && inet.getAddress() != null
         ? inet.getAddress().getHostAddress() : "unknown";
-  }
-
-  private boolean open() {
-    return !closing && channel.isActive();
   }
 }

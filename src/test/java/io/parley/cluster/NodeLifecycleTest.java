@@ -3,6 +3,7 @@ package io.parley.cluster;
 import io.parley.ParleyNode;
 import io.parley.testing.Http;
 import io.parley.testing.TestClient;
+import io.parley.testing.Poll;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -100,16 +101,12 @@ class NodeLifecycleTest {
   }
 
   private static void awaitMembers(ParleyNode node, List<String> expected) {
-    long deadline = System.currentTimeMillis() + WAIT.toMillis();
-    List<String> members;
-    do {
-      members = node.hazelcast().getCluster().getMembers().stream().map(m -> m.getUuid().toString()).toList();
-      if (members.equals(expected)) {
-        return;
-      }
-      Http.sleep(100);
-    } while (System.currentTimeMillis() < deadline);
-    assertEquals(expected, members, "cluster members");
+    Poll.until(() -> members(node).equals(expected), WAIT);
+    assertEquals(expected, members(node), "cluster members");
+  }
+
+  private static List<String> members(ParleyNode node) {
+    return node.hazelcast().getCluster().getMembers().stream().map(m -> m.getUuid().toString()).toList();
   }
 
   private static boolean isLeave(JsonObject frame, String user) {

@@ -1,6 +1,7 @@
 package io.parley.process;
 
 import io.parley.testing.Http;
+import io.parley.testing.Poll;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -251,10 +252,7 @@ class CrashRecoveryTest {
   }
 
   private static void awaitStreamsAt(List<RoomClient> listening, long finalSeq) {
-    long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline && !listening.stream().allMatch(c -> c.lastSeq() >= finalSeq)) {
-      Http.sleep(50);
-    }
+    Poll.until(() -> listening.stream().allMatch(c -> c.lastSeq() >= finalSeq), SETTLE_TIMEOUT);
     Http.sleep(300); // anything arriving late would be a duplicate: give it a chance to show
   }
 

@@ -193,17 +193,7 @@ public final class ParleyProcess implements AutoCloseable {
     }
 
     private boolean waitUntil(long deadline) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return false;
-      }
-      try {
-        TimeUnit.NANOSECONDS.timedWait(this, left);
-        return true;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted while waiting for output", e);
-      }
+      return Poll.awaitNotify(this, deadline, "output");
     }
   }
 }

@@ -133,14 +133,7 @@ public final class SilentWebSocket implements AutoCloseable {
 
   /** Waits until the bytes received, read as ISO-8859-1, contain {@code text}; false if they never do. */
   public boolean awaitReceived(String text, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!received().toString(StandardCharsets.ISO_8859_1).contains(text)) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      Http.sleep(20);
-    }
-    return true;
+    return Poll.until(() -> received().toString(StandardCharsets.ISO_8859_1).contains(text), timeout);
   }
 
   public String handshakeStatusLine() {

@@ -495,17 +495,7 @@ public final class TestClient implements AutoCloseable {
     /** Waits (holding the monitor) for a new frame or a close; false once the deadline has passed. */
     private boolean waitUntil(long deadline) {
       requireTestThread();
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return false;
-      }
-      try {
-        TimeUnit.NANOSECONDS.timedWait(this, left);
-        return true;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted while waiting for frames", e);
-      }
+      return Poll.awaitNotify(this, deadline, "frames");
     }
 
     private String describe() {

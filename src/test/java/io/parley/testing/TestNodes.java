@@ -80,18 +80,10 @@ public final class TestNodes {
    * dies may take the only copy of some data with it, which no test of crash recovery should depend on.
    */
   public static void awaitClusterSafe(List<ParleyNode> nodes) {
-    long deadline = System.currentTimeMillis() + START_TIMEOUT.toMillis();
-    while (!nodes.stream().allMatch(node -> node.hazelcast().getCluster().getMembers().size() == nodes.size()
-        && node.hazelcast().getPartitionService().isClusterSafe())) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new IllegalStateException("cluster not safe within " + START_TIMEOUT);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
+    boolean safe = Poll.until(() -> nodes.stream().allMatch(node -> node.hazelcast().getCluster().getMembers().size()
+        == nodes.size() && node.hazelcast().getPartitionService().isClusterSafe()), START_TIMEOUT);
+    if (!safe && !Thread.currentThread().isInterrupted()) {
+      throw new IllegalStateException("cluster not safe within " + START_TIMEOUT);
     }
   }
 

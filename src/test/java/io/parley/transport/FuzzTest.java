@@ -9,6 +9,7 @@ import io.parley.testing.Http;
 import io.parley.testing.SilentWebSocket;
 import io.parley.testing.TestClient;
 import io.parley.testing.TestClient.Transport;
+import io.parley.testing.Poll;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -183,11 +184,8 @@ class FuzzTest {
     return text.toString();
   }
 
-  private void awaitConnections(int expected) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (node.connections() != expected && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-    }
+  private void awaitConnections(int expected) {
+    Poll.until(() -> node.connections() == expected, Duration.ofSeconds(20));
     assertEquals(expected, node.connections(), "every fuzzing connection was released");
   }
 }

@@ -2,6 +2,7 @@ package io.parley.transport;
 
 import io.parley.ParleyNode;
 import io.parley.testing.Http;
+import io.parley.testing.Poll;
 import io.parley.testing.SilentWebSocket;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Vertx;
@@ -123,18 +124,11 @@ class WebSocketWireTest {
   }
 
   private static void awaitClosed(SilentWebSocket socket) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!socket.isClosedByServer() && System.nanoTime() < deadline) {
-      Http.sleep(20);
-    }
-    assertTrue(socket.isClosedByServer(), "the server closed the connection");
+    assertTrue(Poll.until(socket::isClosedByServer, WAIT), "the server closed the connection");
   }
 
   private static void awaitConnections(int expected) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (node.connections() != expected && System.nanoTime() < deadline) {
-      Http.sleep(20);
-    }
+    Poll.until(() -> node.connections() == expected, WAIT);
     assertEquals(expected, node.connections());
   }
 }
