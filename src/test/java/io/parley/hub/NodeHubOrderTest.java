@@ -1,21 +1,18 @@
 package io.parley.hub;
 
 import com.hazelcast.ringbuffer.Ringbuffer;
-import io.parley.ParleyNode;
 import io.parley.cluster.RoomBus;
 import io.parley.protocol.Frames;
 import io.parley.testing.Http;
+import io.parley.testing.SingleNode;
 import io.parley.testing.TestClient;
-import io.parley.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 
@@ -34,27 +31,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NodeHubOrderTest {
 
   private static final Duration WAIT = Duration.ofSeconds(5);
-  private static Vertx vertx;
-  private static ParleyNode node;
 
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    node = TestNodes.startSingle(config -> {
-    });
-  }
-
-  @AfterAll
-  static void stop() {
-    TestNodes.stop(node);
-    vertx.close();
-  }
+  @RegisterExtension
+  static final SingleNode NODE = new SingleNode();
 
   @Test
   @DisplayName("seq 2 arriving before seq 1 is delivered after it")
   void reorders() {
     String room = "reorder";
-    try (TestClient client = authenticated(vertx, node, "orderly")) {
+    try (TestClient client = authenticated(NODE.vertx(), NODE.node(), "orderly")) {
       join(client, room);
       String first = store(room, "one");
       String second = store(room, "two");
@@ -70,7 +55,7 @@ class NodeHubOrderTest {
   @DisplayName("seqs stored but never published arrive from history, before the later ones")
   void fillsGapsFromHistory() {
     String room = "gap";
-    try (TestClient client = authenticated(vertx, node, "patient")) {
+    try (TestClient client = authenticated(NODE.vertx(), NODE.node(), "patient")) {
       join(client, room);
       store(room, "lost-1");
       store(room, "lost-2");
@@ -88,7 +73,7 @@ class NodeHubOrderTest {
   @DisplayName("the last seqs of a burst, stored but never published, arrive from history once the room is quiet")
   void fillsTheTailOfABurst() {
     String room = "tail";
-    try (TestClient client = authenticated(vertx, node, "tail-reader")) {
+    try (TestClient client = authenticated(NODE.vertx(), NODE.node(), "tail-reader")) {
       join(client, room);
       busPublish(room, 1, store(room, "arrives"));
       store(room, "lost-2");
@@ -97,7 +82,7 @@ class NodeHubOrderTest {
         assertEquals(seq, client.next(f -> isMessage(f, room), WAIT).getLong("seq"));
       }
       client.assertNoFrame(f -> isMessage(f, room), Duration.ofMillis(3 * NodeHub.TAIL_CHECK_MS));
-      assertTrue(Http.get(vertx, node.port(), "/metrics").body()
+      assertTrue(Http.get(NODE.vertx(), NODE.port(), "/metrics").body()
           .matches("(?s).*parley_hub_history_fetches_total\\{reason=\"tail\"} [1-9].*"), "the tail read is counted");
     }
   }
@@ -106,7 +91,7 @@ class NodeHubOrderTest {
   @DisplayName("a duplicate of an already delivered seq is dropped")
   void dropsDuplicates() {
     String room = "dup";
-    try (TestClient client = authenticated(vertx, node, "once")) {
+    try (TestClient client = authenticated(NODE.vertx(), NODE.node(), "once")) {
       join(client, room);
       String first = store(room, "only once");
       busPublish(room, 1, first);
@@ -122,14 +107,14 @@ class NodeHubOrderTest {
 
   /** Appends to the room's Ringbuffer as a publish would; returns the frame for the seq it got. */
   private static String store(String room, String body) {
-    Ringbuffer<String> ring = node.hazelcast().getRingbuffer("parley.room." + room);
+    Ringbuffer<String> ring = NODE.node().hazelcast().getRingbuffer("parley.room." + room);
     String stored = Frames.storedMessage("tester", body, System.currentTimeMillis());
     long seq = ring.add(stored) + 1;
     return Frames.roomMessage(room, seq, stored);
   }
 
   private static void busPublish(String room, long seq, String frame) {
-    node.vertx().eventBus().publish(RoomBus.address(room), frame,
+    NODE.node().vertx().eventBus().publish(RoomBus.address(room), frame,
         new DeliveryOptions().addHeader(RoomBus.SEQ_HEADER, Long.toString(seq)));
   }
 }

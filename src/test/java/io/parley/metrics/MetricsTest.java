@@ -1,20 +1,19 @@
 package io.parley.metrics;
 
-import io.parley.ParleyNode;
 import io.parley.protocol.Frames;
+import io.parley.testing.SingleNode;
 import io.parley.testing.TestClient;
 import io.parley.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,17 +37,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MetricsTest {
 
   private static final Pattern METRIC_NAME = Pattern.compile("\\b((?:parley|jvm|vertx|process|system)_[a-zA-Z0-9_]+)");
-  private static Vertx vertx;
-  private static ParleyNode node;
+
+  @RegisterExtension
+  static final SingleNode NODE = new SingleNode();
+
   private static String scrape;
 
   @BeforeAll
   static void trafficThenScrape() {
-    vertx = Vertx.vertx();
-    node = TestNodes.startSingle(config -> {
-    });
-    try (TestClient a = authenticated(vertx, node, "metric-user-a");
-         TestClient b = authenticated(vertx, node, "metric-user-b", TestClient.Transport.SOCKJS_WEBSOCKET)) {
+    try (TestClient a = authenticated(NODE.vertx(), NODE.node(), "metric-user-a");
+         TestClient b = authenticated(NODE.vertx(), NODE.node(), "metric-user-b",
+             TestClient.Transport.SOCKJS_WEBSOCKET)) {
       for (int i = 0; i < 30; i++) {
         join(a, "metric-room-" + i);
         join(b, "metric-room-" + i);
@@ -61,15 +60,9 @@ class MetricsTest {
     scrape = TestNodes.await(scrapeOnce(), Duration.ofSeconds(5));
   }
 
-  @AfterAll
-  static void stop() {
-    TestNodes.stop(node);
-    vertx.close();
-  }
-
   private static io.vertx.core.Future<String> scrapeOnce() {
-    HttpClient http = vertx.createHttpClient();
-    return http.request(HttpMethod.GET, node.port(), "127.0.0.1", "/metrics")
+    HttpClient http = NODE.vertx().createHttpClient();
+    return http.request(HttpMethod.GET, NODE.port(), "127.0.0.1", "/metrics")
         .compose(request -> request.send())
         .compose(response -> response.body())
         .map(body -> body.toString())

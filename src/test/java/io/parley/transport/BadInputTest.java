@@ -1,12 +1,11 @@
 package io.parley.transport;
 
-import io.parley.ParleyNode;
 import io.parley.testing.Http;
 import io.parley.testing.SilentWebSocket;
-import io.parley.testing.TestClient;
+import io.parley.testing.SingleNode;
 import io.parley.testing.TestClient.Transport;
+import io.parley.testing.TestClient;
 import io.parley.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,12 +14,11 @@ import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -49,30 +47,19 @@ class BadInputTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
   private static final int MAX_FRAME = 8192;
   private static final int MAX_ROOMS = 3;
-  private static Vertx vertx;
-  private static ParleyNode node;
 
-  @BeforeAll
-  static void startNode() {
-    vertx = Vertx.vertx();
-    node = TestNodes.startSingle(config -> {
-      config.getJsonObject("auth").put("timeoutMs", 800);
-      config.getJsonObject("limits").put("maxFrameBytes", MAX_FRAME).put("maxRoomsPerConnection", MAX_ROOMS);
-      config.getJsonObject("heartbeat").put("intervalMs", 200).put("timeoutMs", 700);
-      config.getJsonObject("http").put("allowedOrigins", new JsonArray().add("https://app.example.com"));
-    });
-  }
-
-  @AfterAll
-  static void stopNode() {
-    TestNodes.stop(node);
-    vertx.close();
-  }
+  @RegisterExtension
+  static final SingleNode NODE = new SingleNode(config -> {
+    config.getJsonObject("auth").put("timeoutMs", 800);
+    config.getJsonObject("limits").put("maxFrameBytes", MAX_FRAME).put("maxRoomsPerConnection", MAX_ROOMS);
+    config.getJsonObject("heartbeat").put("intervalMs", 200).put("timeoutMs", 700);
+    config.getJsonObject("http").put("allowedOrigins", new JsonArray().add("https://app.example.com"));
+  });
 
   @AfterEach
   void nodeStillServesOthers() {
-    try (TestClient a = authenticated(vertx, node, "healthy-a");
-         TestClient b = authenticated(vertx, node, "healthy-b")) {
+    try (TestClient a = authenticated(NODE.vertx(), NODE.node(), "healthy-a");
+         TestClient b = authenticated(NODE.vertx(), NODE.node(), "healthy-b")) {
       join(a, "healthcheck");
       join(b, "healthcheck");
       long seq = publish(a, "healthcheck", "still alive").getLong("seq");
@@ -81,7 +68,7 @@ class BadInputTest {
   }
 
   private static TestClient connect() {
-    return TestClient.connect(vertx, Transport.WEBSOCKET, node.port());
+    return TestClient.connect(NODE.vertx(), Transport.WEBSOCKET, NODE.port());
   }
 
   private static JsonObject request(String type) {
@@ -92,7 +79,7 @@ class BadInputTest {
   @ValueSource(strings = {"not json", "{\"type\":", "[1,2,3]", "42", "\"auth\"", "{}}"})
   @DisplayName("a frame that is not one JSON object: bad_request, connection stays open")
   void notAJsonObject(String text) {
-    try (TestClient client = authenticated(vertx, node, "sloppy")) {
+    try (TestClient client = authenticated(NODE.vertx(), NODE.node(), "sloppy")) {
       client.sendText(text);
       JsonObject error = client.next(WAIT);
       expectError(error, "bad_request");
@@ -104,7 +91,7 @@ class BadInputTest {
   @Test
   @DisplayName("unknown type, missing type, ill-typed id: bad_request echoing the id where valid")
   void unknownOrMissingType() {
-    try (TestClient client = authenticated(vertx, node, "confused")) {
+    try (TestClient client = authenticated(NODE.vertx(), NODE.node(), "confused")) {
       JsonObject unknown = expectError(client.request(request("subscribe").put("id", "u1")), "bad_request");
       assertEquals("u1", unknown.getString("id"));
       assertTrue(unknown.getString("message").contains("unknown type"));
@@ -120,7 +107,7 @@ class BadInputTest {
   @Test
   @DisplayName("missing and ill-typed fields: bad_request")
   void illTypedFields() {
-    try (TestClient client = authenticated(vertx, node, "careless")) {
+    try (TestClient client = authenticated(NODE.vertx(), NODE.node(), "careless")) {
       expectError(client.request(request("join")), "bad_request");
       expectError(client.request(request("join").put("room", 5)), "bad_request");
       expectError(client.request(request("join").put("room", "has space")), "bad_request");
@@ -139,7 +126,7 @@ class BadInputTest {
   @Test
   @DisplayName("binary frames: bad_request")
   void binaryFrame() {
-    try (TestClient client = authenticated(vertx, node, "binary")) {
+    try (TestClient client = authenticated(NODE.vertx(), NODE.node(), "binary")) {
       client.sendBinary(Buffer.buffer(new byte[]{1, 2, 3}));
       expectError(client.next(WAIT), "bad_request");
       assertEquals("pong", client.request(request("ping")).getString("type"));
@@ -149,7 +136,7 @@ class BadInputTest {
   @Test
   @DisplayName("a frame over limits.maxFrameBytes: close 4009; one at the limit is served")
   void oversizedFrame() {
-    try (TestClient client = authenticated(vertx, node, "chatty")) {
+    try (TestClient client = authenticated(NODE.vertx(), NODE.node(), "chatty")) {
       join(client, "big");
       String padding = "x".repeat(MAX_FRAME - 200);
       expectOk(client.request(request("publish").put("room", "big").put("body", padding)));
@@ -161,7 +148,7 @@ class BadInputTest {
   @Test
   @DisplayName("over SockJS, where close codes cannot travel, a disconnect frame carries 4009 before the close")
   void oversizedFrameOverSockJs() {
-    try (TestClient client = authenticated(vertx, node, "chatty-sockjs", Transport.SOCKJS_WEBSOCKET)) {
+    try (TestClient client = authenticated(NODE.vertx(), NODE.node(), "chatty-sockjs", Transport.SOCKJS_WEBSOCKET)) {
       client.sendText("z".repeat(MAX_FRAME + 1));
       JsonObject disconnect = client.next(f -> "disconnect".equals(f.getString("type")), WAIT);
       assertEquals(4009, disconnect.getInteger("code"));
@@ -210,20 +197,22 @@ class BadInputTest {
   }
 
   private static JWTAuth hs256(String secret) {
-    return JWTAuth.create(vertx, new JWTAuthOptions()
+    return JWTAuth.create(NODE.vertx(), new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
   }
 
   @Test
   @DisplayName("?token= in the URL authenticates; an invalid one closes 4001")
   void tokenInUrl() {
-    String token = TestNodes.token(vertx, "urlguy");
-    try (TestClient client = TestClient.connect(vertx, TestClient.options(node.port()).wsPath("/ws?token=" + token))) {
+    String token = TestNodes.token(NODE.vertx(), "urlguy");
+    try (TestClient client = TestClient.connect(NODE.vertx(),
+        TestClient.options(NODE.port()).wsPath("/ws?token=" + token))) {
       JsonObject joined = join(client, "url-room");
       assertEquals("url-room", joined.getString("room"));
       expectError(client.request(request("auth").put("token", token)), "bad_request");
     }
-    try (TestClient client = TestClient.connect(vertx, TestClient.options(node.port()).wsPath("/ws?token=garbage"))) {
+    try (TestClient client = TestClient.connect(NODE.vertx(),
+        TestClient.options(NODE.port()).wsPath("/ws?token=garbage"))) {
       assertEquals(4001, client.awaitClose(WAIT));
     }
   }
@@ -231,8 +220,8 @@ class BadInputTest {
   @Test
   @DisplayName("rooms claim, publish claim, rooms-per-connection cap: forbidden")
   void authorisation() {
-    String token = TestNodes.token(vertx, "limited", List.of("team-*"), List.of("alerts"));
-    try (TestClient client = TestClient.connect(vertx, Transport.WEBSOCKET, node.port())) {
+    String token = TestNodes.token(NODE.vertx(), "limited", List.of("team-*"), List.of("alerts"));
+    try (TestClient client = TestClient.connect(NODE.vertx(), Transport.WEBSOCKET, NODE.port())) {
       expectOk(client.request(request("auth").put("token", token)));
       expectOk(client.request(request("join").put("room", "team-red")));
       expectError(client.request(request("join").put("room", "lobby")), "forbidden");
@@ -253,13 +242,14 @@ class BadInputTest {
   void origins() {
     for (Transport transport : List.of(Transport.WEBSOCKET, Transport.SOCKJS_XHR_STREAMING)) {
       TestClient.HandshakeRejected refused = assertThrows(TestClient.HandshakeRejected.class,
-          () -> TestClient.connect(vertx, TestClient.options(node.port()).transport(transport)
+          () -> TestClient.connect(NODE.vertx(), TestClient.options(NODE.port()).transport(transport)
               .origin("https://evil.example.com")));
       assertEquals(403, refused.status());
     }
-    try (TestClient listed = TestClient.connect(vertx, TestClient.options(node.port()).origin("https://app.example.com"));
-         TestClient same = TestClient.connect(vertx, TestClient.options(node.port())
-             .origin("http://127.0.0.1:" + node.port()))) {
+    try (TestClient listed = TestClient.connect(NODE.vertx(),
+             TestClient.options(NODE.port()).origin("https://app.example.com"));
+         TestClient same = TestClient.connect(NODE.vertx(), TestClient.options(NODE.port())
+             .origin("http://127.0.0.1:" + NODE.port()))) {
       assertEquals("pong", listed.request(request("ping")).getString("type"));
       assertEquals("pong", same.request(request("ping")).getString("type"));
     }
@@ -268,9 +258,9 @@ class BadInputTest {
   @Test
   @DisplayName("a client that never answers pings is closed after heartbeat.timeoutMs; a live one is not")
   void heartbeat() {
-    String token = TestNodes.token(vertx, "silent");
-    try (SilentWebSocket silent = SilentWebSocket.connect(vertx, node.port(), "/ws?token=" + token);
-         TestClient live = authenticated(vertx, node, "live")) {
+    String token = TestNodes.token(NODE.vertx(), "silent");
+    try (SilentWebSocket silent = SilentWebSocket.connect(NODE.vertx(), NODE.port(), "/ws?token=" + token);
+         TestClient live = authenticated(NODE.vertx(), NODE.node(), "live")) {
       Http.sleep(1500);
       assertTrue(silent.handshakeStatusLine().contains("101"), silent.handshakeStatusLine());
       assertTrue(silent.countFrames(0x9) >= 2, "the server pings every heartbeat.intervalMs");

@@ -1,17 +1,14 @@
 package io.parley.transport;
 
-import io.parley.ParleyNode;
-import io.parley.testing.TestClient;
+import io.parley.testing.SingleNode;
 import io.parley.testing.TestClient.Transport;
-import io.parley.testing.TestNodes;
-import io.vertx.core.Vertx;
+import io.parley.testing.TestClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -33,21 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConversationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(5);
-  private static Vertx vertx;
-  private static ParleyNode node;
 
-  @BeforeAll
-  static void startNode() {
-    vertx = Vertx.vertx();
-    node = TestNodes.startSingle(config -> {
-    });
-  }
-
-  @AfterAll
-  static void stopNode() {
-    TestNodes.stop(node);
-    vertx.close();
-  }
+  @RegisterExtension
+  static final SingleNode NODE = new SingleNode();
 
   @ParameterizedTest
   @EnumSource(Transport.class)
@@ -56,8 +41,8 @@ class ConversationTest {
     String room = "conversation." + transport.name().toLowerCase();
     String alice = "alice-" + transport.name().toLowerCase();
     String bob = "bob-" + transport.name().toLowerCase();
-    try (TestClient a = authenticated(vertx, node, alice, transport);
-         TestClient b = authenticated(vertx, node, bob, Transport.WEBSOCKET)) {
+    try (TestClient a = authenticated(NODE.vertx(), NODE.node(), alice, transport);
+         TestClient b = authenticated(NODE.vertx(), NODE.node(), bob, Transport.WEBSOCKET)) {
       JsonObject joined = join(a, room);
       assertEquals(room, joined.getString("room"));
       assertEquals(0L, joined.getLong("seq"));
@@ -111,12 +96,12 @@ class ConversationTest {
   @DisplayName("join with since recovers exactly the missed messages, in order, before the ok")
   void recovery(Transport transport) {
     String room = "recovery." + transport.name().toLowerCase();
-    try (TestClient writer = authenticated(vertx, node, "writer", Transport.WEBSOCKET)) {
+    try (TestClient writer = authenticated(NODE.vertx(), NODE.node(), "writer", Transport.WEBSOCKET)) {
       join(writer, room);
       for (int i = 1; i <= 5; i++) {
         publish(writer, room, i);
       }
-      try (TestClient reader = authenticated(vertx, node, "reader", transport)) {
+      try (TestClient reader = authenticated(NODE.vertx(), NODE.node(), "reader", transport)) {
         JsonObject request = new JsonObject().put("type", "join").put("room", room).put("since", 2).put("id", "j1");
         reader.send(request);
         for (long seq = 3; seq <= 5; seq++) {
@@ -141,9 +126,9 @@ class ConversationTest {
   void joinDuringTraffic(Transport transport) {
     String room = "busy-join-" + transport;
     int messages = 150;
-    try (TestClient publisher = authenticated(vertx, node, "flow-writer");
-         TestClient early = authenticated(vertx, node, "flow-early");
-         TestClient late = authenticated(vertx, node, "flow-late", transport)) {
+    try (TestClient publisher = authenticated(NODE.vertx(), NODE.node(), "flow-writer");
+         TestClient early = authenticated(NODE.vertx(), NODE.node(), "flow-early");
+         TestClient late = authenticated(NODE.vertx(), NODE.node(), "flow-late", transport)) {
       join(early, room);
       join(publisher, room);
       for (int i = 1; i <= messages; i++) {

@@ -1,18 +1,16 @@
 package io.parley.transport;
 
-import io.parley.ParleyNode;
 import io.parley.testing.Http;
 import io.parley.testing.Poll;
 import io.parley.testing.SilentWebSocket;
+import io.parley.testing.SingleNode;
 import io.parley.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,26 +27,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WebSocketWireTest {
 
   private static final Duration WAIT = Duration.ofSeconds(5);
-  private static Vertx vertx;
-  private static ParleyNode node;
 
-  @BeforeAll
-  static void startNode() {
-    vertx = Vertx.vertx();
-    node = TestNodes.startSingle(config -> {
-    });
-  }
-
-  @AfterAll
-  static void stopNode() {
-    TestNodes.stop(node);
-    vertx.close();
-  }
+  @RegisterExtension
+  static final SingleNode NODE = new SingleNode();
 
   @Test
   @DisplayName("a client ping is answered with a pong carrying its payload")
   void pingPong() {
-    try (SilentWebSocket socket = SilentWebSocket.connect(vertx, node.port(), "/ws?token=" + token("pinger"))) {
+    try (SilentWebSocket socket = SilentWebSocket.connect(NODE.vertx(), NODE.port(), "/ws?token=" + token("pinger"))) {
       assertTrue(socket.awaitReceived("101", WAIT));
       socket.sendRawFrame(0x9, true, "are-you-there".getBytes(StandardCharsets.US_ASCII));
       assertTrue(socket.awaitReceived("are-you-there", WAIT), "pong payload echoed");
@@ -60,7 +46,7 @@ class WebSocketWireTest {
   @DisplayName("a client's close is answered with the same code, and the session and socket are released")
   void clientClose() {
     awaitConnections(0); // the other tests' connections are gone
-    try (SilentWebSocket socket = SilentWebSocket.connect(vertx, node.port(), "/ws?token=" + token("leaver"))) {
+    try (SilentWebSocket socket = SilentWebSocket.connect(NODE.vertx(), NODE.port(), "/ws?token=" + token("leaver"))) {
       assertTrue(socket.awaitReceived("101", WAIT));
       awaitConnections(1);
       socket.sendRawFrame(0x8, true, new byte[]{0x0F, (byte) 0xA0}); // 4000
@@ -73,7 +59,7 @@ class WebSocketWireTest {
   @Test
   @DisplayName("invalid UTF-8 in a text frame fails the connection with 1007")
   void invalidUtf8() {
-    try (SilentWebSocket socket = SilentWebSocket.connect(vertx, node.port(), "/ws?token=" + token("garbler"))) {
+    try (SilentWebSocket socket = SilentWebSocket.connect(NODE.vertx(), NODE.port(), "/ws?token=" + token("garbler"))) {
       assertTrue(socket.awaitReceived("101", WAIT));
       socket.sendRawFrame(0x1, true, new byte[]{(byte) 0xC3, 0x28});
       awaitClosed(socket);
@@ -84,9 +70,9 @@ class WebSocketWireTest {
   @Test
   @DisplayName("a plain GET /ws is a 400, an unsupported WebSocket version a 426 naming version 13")
   void refusedHandshakes() {
-    assertEquals(400, Http.get(vertx, node.port(), "/ws").status());
-    String oldVersion = SilentWebSocket.upgradeRequest(node.port(), "/ws", "99");
-    try (SilentWebSocket socket = SilentWebSocket.open(vertx, node.port(), oldVersion)) {
+    assertEquals(400, Http.get(NODE.vertx(), NODE.port(), "/ws").status());
+    String oldVersion = SilentWebSocket.upgradeRequest(NODE.port(), "/ws", "99");
+    try (SilentWebSocket socket = SilentWebSocket.open(NODE.vertx(), NODE.port(), oldVersion)) {
       assertTrue(socket.awaitReceived("426", WAIT), socket.handshakeStatusLine());
       assertTrue(socket.awaitReceived("13", WAIT));
     }
@@ -95,9 +81,9 @@ class WebSocketWireTest {
   @Test
   @DisplayName("a keep-alive connection that served GET /health can then upgrade to a working WebSocket")
   void upgradeAfterPlainRequest() {
-    String requests = "GET /health HTTP/1.1\r\nHost: 127.0.0.1:" + node.port() + "\r\n\r\n"
-        + SilentWebSocket.upgradeRequest(node.port(), "/ws?token=" + token("reuser"), "13");
-    try (SilentWebSocket socket = SilentWebSocket.open(vertx, node.port(), requests)) {
+    String requests = "GET /health HTTP/1.1\r\nHost: 127.0.0.1:" + NODE.port() + "\r\n\r\n"
+        + SilentWebSocket.upgradeRequest(NODE.port(), "/ws?token=" + token("reuser"), "13");
+    try (SilentWebSocket socket = SilentWebSocket.open(NODE.vertx(), NODE.port(), requests)) {
       assertTrue(socket.awaitReceived("HTTP/1.1 200", WAIT), "the plain request was served first");
       assertTrue(socket.awaitReceived("HTTP/1.1 101", WAIT), "then the upgrade");
       socket.sendRawFrame(0x1, true, "{\"type\":\"ping\",\"id\":\"p1\"}".getBytes(StandardCharsets.UTF_8));
@@ -109,9 +95,9 @@ class WebSocketWireTest {
   @DisplayName("frames sent before the 101 (RFC 6455 forbids it) are dropped, and the connection then works")
   void framesBeforeTheHandshakeResponse() {
     byte[] early = "{\"type\":\"ping\",\"id\":\"too-early\"}".getBytes(StandardCharsets.UTF_8);
-    Buffer eager = Buffer.buffer(SilentWebSocket.upgradeRequest(node.port(), "/ws?token=" + token("eager"), "13"))
+    Buffer eager = Buffer.buffer(SilentWebSocket.upgradeRequest(NODE.port(), "/ws?token=" + token("eager"), "13"))
         .appendBuffer(SilentWebSocket.rawFrame(0x1, true, early)); // in the same write as the upgrade
-    try (SilentWebSocket socket = SilentWebSocket.open(vertx, node.port(), eager)) {
+    try (SilentWebSocket socket = SilentWebSocket.open(NODE.vertx(), NODE.port(), eager)) {
       assertTrue(socket.awaitReceived("HTTP/1.1 101", WAIT));
       socket.sendRawFrame(0x1, true, "{\"type\":\"ping\",\"id\":\"in-time\"}".getBytes(StandardCharsets.UTF_8));
       assertTrue(socket.awaitReceived("in-time", WAIT), "the connection serves the protocol");
@@ -120,7 +106,7 @@ class WebSocketWireTest {
   }
 
   private static String token(String user) {
-    return TestNodes.token(vertx, user);
+    return TestNodes.token(NODE.vertx(), user);
   }
 
   private static void awaitClosed(SilentWebSocket socket) {
@@ -128,7 +114,7 @@ class WebSocketWireTest {
   }
 
   private static void awaitConnections(int expected) {
-    Poll.until(() -> node.connections() == expected, WAIT);
-    assertEquals(expected, node.connections());
+    Poll.until(() -> NODE.node().connections() == expected, WAIT);
+    assertEquals(expected, NODE.node().connections());
   }
 }
