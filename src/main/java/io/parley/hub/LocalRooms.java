@@ -106,10 +106,11 @@ public final class LocalRooms {
     try {
       for (RoomMember member : local.members) {
         for (int i = 0; i < shared.length; i++) {
-          if (shared[i] == null) {
-            member.onRoomEvent(room, pushes.get(i).frame());
+          RoomPush push = pushes.get(i);
+          if (push.isEvent()) {
+            member.onRoomEvent(room, push.frame());
           } else {
-            member.onRoomMessage(room, pushes.get(i).seq(), shared[i]);
+            member.onRoomMessage(room, push.seq(), shared[i]);
           }
         }
         member.flush();

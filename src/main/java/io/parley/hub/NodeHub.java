@@ -129,7 +129,7 @@ public final class NodeHub extends VerticleBase {
   private void onMessage(RoomFeed feed, Message<String> message) {
     String seqHeader = message.headers().get(RoomBus.SEQ_HEADER);
     if (seqHeader == null) {
-      dispatchEvent(feed, message.body());
+      dispatch(feed, RoomPush.event(message.body()));
       return;
     }
     long seq = Long.parseLong(seqHeader);
@@ -147,7 +147,7 @@ public final class NodeHub extends VerticleBase {
 
   private void drainInOrder(RoomFeed feed) {
     while (!feed.ahead.isEmpty() && feed.ahead.firstKey() == feed.nextSeq) {
-      dispatchMessage(feed, feed.nextSeq, feed.ahead.pollFirstEntry().getValue());
+      dispatch(feed, new RoomPush(feed.nextSeq, feed.ahead.pollFirstEntry().getValue()));
       feed.nextSeq++;
     }
     if (feed.ahead.isEmpty()) {
@@ -198,20 +198,13 @@ public final class NodeHub extends VerticleBase {
     for (HistoryEntry entry : page.messages()) {
       if (entry.seq() == feed.nextSeq) {
         feed.ahead.remove(entry.seq());
-        dispatchMessage(feed, entry.seq(), entry.frame());
+        dispatch(feed, new RoomPush(entry.seq(), entry.frame()));
         feed.nextSeq++;
       }
     }
   }
 
-  private void dispatchMessage(RoomFeed feed, long seq, String frame) {
-    dispatch(feed, new RoomPush(seq, frame));
-  }
-
-  private void dispatchEvent(RoomFeed feed, String frame) {
-    dispatch(feed, RoomPush.event(frame));
-  }
-
+  /** Hands a push to every gateway shard with members in the room. */
   private static void dispatch(RoomFeed feed, RoomPush push) {
     for (ShardBatch batch : feed.shards) {
       batch.add(push);
