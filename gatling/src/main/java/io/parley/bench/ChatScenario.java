@@ -27,14 +27,11 @@ final class ChatScenario extends Scenario {
   private final LongAdder visitDelivered = new LongAdder();
   private final LongAdder outOfOrder = new LongAdder();
   private final AtomicLong expected = new AtomicLong();
-  private final LongAdder sent = new LongAdder();
-  private final LongAdder acked = new LongAdder();
   private final LongAdder joins = new LongAdder();
   private final LongAdder leaves = new LongAdder();
   private final LongAdder churnFailures = new LongAdder();
   private int[] home;
   private int[] roomSize;
-  private volatile long recordFrom = System.nanoTime() + TimeUnit.DAYS.toNanos(1);
 
   ChatScenario(BenchOptions options) {
     super(options);
@@ -71,20 +68,12 @@ final class ChatScenario extends Scenario {
     progress.show("settling", () -> "presence pushes=" + presence.sum());
     awaitPresenceQuiet();
 
-    CpuWindow cpu = CpuWindow.ofThisProcess(probes);
-    long start = System.nanoTime();
-    long warmupEnd = start + TimeUnit.SECONDS.toNanos(warmup);
-    long end = warmupEnd + TimeUnit.SECONDS.toNanos(duration);
-    recordFrom = warmupEnd;
-    long[] last = {0};
+    MeasureWindow window = openWindow(warmup, duration);
     progress.show("chatting", () -> {
       Histogram h = latency.sample();
-      long d = homeDelivered.sum() + visitDelivered.sum();
-      long perSecond = d - last[0];
-      last[0] = d;
-      return (System.nanoTime() < warmupEnd ? "(warm-up) " : "") + "sent=" + sent.sum() + " acked=" + acked.sum()
-          + " delivered=" + d + " (" + perSecond + "/s) joins=" + joins.sum() + " leaves=" + leaves.sum()
-          + " p50=" + Latency.ms(h, 50) + " p99=" + Latency.ms(h, 99) + " " + errorSummary();
+      return window.progress(homeDelivered.sum() + visitDelivered.sum(), publishCounts()) + " joins=" + joins.sum()
+          + " leaves=" + leaves.sum() + " p50=" + Latency.ms(h, 50) + " p99=" + Latency.ms(h, 99)
+          + " " + errorSummary();
     });
 
     int[] visiting = new int[users];
@@ -93,15 +82,14 @@ final class ChatScenario extends Scenario {
     long[] done = {0, 0};
     driver.scheduleAtFixedRate(() -> {
       long now = System.nanoTime();
-      if (now >= end) {
+      if (window.isOver(now)) {
         return;
       }
-      double elapsed = (now - start) / 1e9;
+      double elapsed = window.secondsSinceStart(now);
       for (; done[0] < (long) (rate * elapsed); done[0]++) {
         WsConnection c = connections[random.nextInt(users)];
         if (c != null && c.isOpen()) {
           publish(c, "\"room\":\"" + prefix + home[c.user] + "\",\"body\":\"" + System.nanoTime() + "\"");
-          sent.increment();
         }
       }
       // Half the churn operations are joins; each visit ends with a leave visitSeconds later.
@@ -124,13 +112,11 @@ final class ChatScenario extends Scenario {
         }, visitSeconds, TimeUnit.SECONDS);
       }
     }, 0, 2, TimeUnit.MILLISECONDS);
-    Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+    window.awaitEnd();
     driver.shutdownNow();
-    cpu.stop();
-    long wall = cpu.wallNanos();
+    window.stop();
 
-    progress.show("draining", () -> "home deliveries=" + homeDelivered.sum() + "/" + expected.get());
-    awaitOrStall(() -> homeDelivered.sum() >= expected.get() && acked.sum() >= sent.sum(), of(homeDelivered), 15, 90);
+    drain("home deliveries", homeDelivered, expected::get);
     long got = homeDelivered.sum();
     long want = expected.get();
     Histogram h = latency.total();
@@ -144,12 +130,11 @@ final class ChatScenario extends Scenario {
     }
     return "chat nodes=" + urls.size() + " users=" + opener.opened.get() + "/" + users + " rooms=" + rooms
         + " room_size=" + smallest + ".." + largest + " rate=" + rate(rate) + "/s churn=" + rate(churn) + "/s"
-        + " duration=" + duration + "s+" + warmup + "s sent=" + sent.sum() + " acked=" + acked.sum()
-        + " home_delivered=" + got + "/" + want + String.format(" (%.3f%%)", want == 0 ? 0 : 100.0 * got / want)
+        + " " + window.durationField() + " " + publishCounts() + " home_delivered=" + outOf(got, want)
         + " visit_delivered=" + visitDelivered.sum() + " out_of_order=" + outOfOrder.sum()
-        + " deliveries/s=" + rate((got + visitDelivered.sum()) / (wall / 1e9))
+        + " " + window.deliveriesPerSecond(got + visitDelivered.sum())
         + " joins=" + joins.sum() + " leaves=" + leaves.sum() + " churn_failures=" + churnFailures.sum()
-        + " " + Latency.summary("", h) + " " + cpu.summary() + " " + errorSummary();
+        + " " + Latency.summary("", h) + " " + window.cpuSummary() + " " + errorSummary();
   }
 
   private void count(Throwable error, LongAdder success) {
@@ -210,14 +195,14 @@ final class ChatScenario extends Scenario {
     } else {
       visitDelivered.increment();
     }
-    if (sentNanos != Long.MIN_VALUE && sentNanos - recordFrom >= 0) {
+    if (timed(sentNanos)) {
       latency.recordNanos(receivedNanos - sentNanos);
     }
   }
 
   @Override
   public void onAck(WsConnection connection) {
-    acked.increment();
+    super.onAck(connection);
     expected.addAndGet(roomSize[home[connection.user]]);
   }
 }

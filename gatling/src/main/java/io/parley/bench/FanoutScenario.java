@@ -20,10 +20,7 @@ final class FanoutScenario extends Scenario {
   private final Latency remote = new Latency();
   private final LongAdder delivered = new LongAdder();
   private final LongAdder outOfOrder = new LongAdder();
-  private final LongAdder sent = new LongAdder();
-  private final LongAdder acked = new LongAdder();
   private final LongAdder[] deliveredByNode = new LongAdder[16];
-  private volatile long recordFrom = System.nanoTime() + TimeUnit.DAYS.toNanos(1);
 
   FanoutScenario(BenchOptions options) {
     super(options);
@@ -67,20 +64,11 @@ final class FanoutScenario extends Scenario {
     awaitPresenceQuiet();
     int subscribed = opener.opened.get();
 
-    CpuWindow cpu = CpuWindow.ofThisProcess(probes);
-    long start = System.nanoTime();
-    long warmupEnd = start + TimeUnit.SECONDS.toNanos(warmup);
-    long end = warmupEnd + TimeUnit.SECONDS.toNanos(duration);
-    recordFrom = warmupEnd;
-    long[] lastDelivered = {0};
+    MeasureWindow window = openWindow(warmup, duration);
     progress.show("publishing", () -> {
       Histogram l = local.sample();
       Histogram r = remote.sample();
-      long d = delivered.sum();
-      long perSecond = d - lastDelivered[0];
-      lastDelivered[0] = d;
-      return (System.nanoTime() < warmupEnd ? "(warm-up) " : "") + "sent=" + sent.sum() + " acked=" + acked.sum()
-          + " delivered=" + d + " (" + perSecond + "/s) p99=" + Latency.ms(l, 99)
+      return window.progress(delivered.sum(), publishCounts()) + " p99=" + Latency.ms(l, 99)
           + (urls.size() > 1 ? " remote_p99=" + Latency.ms(r, 99) : "") + " " + errorSummary();
     });
     List<ScheduledFuture<?>> tickers = new ArrayList<>();
@@ -93,20 +81,17 @@ final class FanoutScenario extends Scenario {
       }
       long phase = periodNanos * j / publishers;
       tickers.add(pub.channelEventLoop().scheduleAtFixedRate(() -> {
-        if (System.nanoTime() >= end) {
+        if (window.isOver(System.nanoTime())) {
           return;
         }
         publish(pub, "\"room\":\"" + room + "\",\"body\":\"" + System.nanoTime() + "\"");
-        sent.increment();
       }, phase, periodNanos, TimeUnit.NANOSECONDS));
     }
-    Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+    window.awaitEnd();
     tickers.forEach(t -> t.cancel(false));
-    cpu.stop();
-    long publishWall = cpu.wallNanos();
+    window.stop();
 
-    progress.show("draining", () -> "delivered=" + delivered.sum() + "/" + acked.sum() * subscribed);
-    awaitOrStall(() -> delivered.sum() >= acked.sum() * subscribed && acked.sum() >= sent.sum(), of(delivered), 15, 90);
+    drain("delivered", delivered, () -> acked.sum() * subscribed);
     long expected = acked.sum() * subscribed;
     long got = delivered.sum();
     Histogram all = local.total().copy();
@@ -116,11 +101,9 @@ final class FanoutScenario extends Scenario {
     closeAll(pubs);
 
     String line = options.scenario + " nodes=" + urls.size() + " subscribers=" + subscribed + "/" + subscribers
-        + " publishers=" + publishers + " rate=" + rate(rate) + "/s duration=" + duration + "s+" + warmup + "s"
-        + " sent=" + sent.sum() + " acked=" + acked.sum()
-        + " delivered=" + got + "/" + expected + String.format(" (%.3f%%)", expected == 0 ? 0 : 100.0 * got / expected)
-        + " out_of_order=" + outOfOrder.sum()
-        + " deliveries/s=" + rate(got / (publishWall / 1e9)) + " " + Latency.summary("", all);
+        + " publishers=" + publishers + " rate=" + rate(rate) + "/s " + window.durationField()
+        + " " + publishCounts() + " delivered=" + outOf(got, expected) + " out_of_order=" + outOfOrder.sum()
+        + " " + window.deliveriesPerSecond(got) + " " + Latency.summary("", all);
     if (urls.size() > 1) {
       StringBuilder perNode = new StringBuilder(" delivered_by_node=");
       for (int n = 0; n < urls.size(); n++) {
@@ -129,7 +112,7 @@ final class FanoutScenario extends Scenario {
       }
       line += perNode + " " + Latency.summary("local_", local.total()) + " " + Latency.summary("remote_", remoteTotal);
     }
-    return line + " " + cpu.summary() + " " + errorSummary();
+    return line + " " + window.cpuSummary() + " " + errorSummary();
   }
 
   @Override
@@ -140,13 +123,8 @@ final class FanoutScenario extends Scenario {
       outOfOrder.increment();
     }
     connection.lastSeq = seq;
-    if (sentNanos != Long.MIN_VALUE && sentNanos - recordFrom >= 0) {
+    if (timed(sentNanos)) {
       (connection.node == 0 ? local : remote).recordNanos(receivedNanos - sentNanos);
     }
-  }
-
-  @Override
-  public void onAck(WsConnection connection) {
-    acked.increment();
   }
 }

@@ -6,11 +6,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
-/** What every scenario shares: options, the client, the node probes, error and close counters, helpers. */
+/**
+ * What every scenario shares: options, the client, the node probes, error and close counters, helpers; and for the
+ * scenarios that publish, the publish counters, the timed window and the drain after it.
+ */
 abstract class Scenario implements FrameListener {
 
   final BenchOptions options;
@@ -24,8 +27,13 @@ abstract class Scenario implements FrameListener {
   final LongAdder unexpectedCloses = new LongAdder();
   final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
   final Map<Integer, LongAdder> closeCodes = new ConcurrentHashMap<>();
+  /** Publishes sent, and the {@code ok}s that answered them (the scenarios that publish). */
+  final LongAdder sent = new LongAdder();
+  final LongAdder acked = new LongAdder();
   final boolean publishIds;
   volatile boolean closing;
+  /** Null until the timed window opens; the event loops read it to decide which latencies count. */
+  private volatile MeasureWindow window;
 
   Scenario(BenchOptions options) {
     this.options = options;
@@ -48,10 +56,29 @@ abstract class Scenario implements FrameListener {
     } else {
       connection.fireWithoutId("publish", fields);
     }
+    sent.increment();
+  }
+
+  /** Opens the timed window now (after set-up and settling): from here on latencies count once W seconds pass. */
+  MeasureWindow openWindow(int warmupSeconds, int durationSeconds) {
+    MeasureWindow opened = new MeasureWindow(probes, warmupSeconds, durationSeconds);
+    window = opened;
+    return opened;
+  }
+
+  /** Whether a delivery of a message sent at {@code sentNanos} is timed: only after the window's warm-up. */
+  boolean timed(long sentNanos) {
+    MeasureWindow w = window;
+    return w != null && w.times(sentNanos);
   }
 
   /** Runs the scenario and returns its one summary line. */
   abstract String run() throws Exception;
+
+  @Override
+  public void onAck(WsConnection connection) {
+    acked.increment();
+  }
 
   @Override
   public void onError(WsConnection connection, String code) {
@@ -79,6 +106,20 @@ abstract class Scenario implements FrameListener {
     return out.toString();
   }
 
+  /** {@code sent=.. acked=..}. */
+  String publishCounts() {
+    return "sent=" + sent.sum() + " acked=" + acked.sum();
+  }
+
+  /**
+   * After the window: waits until {@code delivered} reaches {@code expected} and every publish is acknowledged, or
+   * until deliveries stall for 15 s (at most 90 s), showing {@code label=delivered/expected}.
+   */
+  void drain(String label, LongAdder delivered, LongSupplier expected) throws InterruptedException {
+    progress.show("draining", () -> label + "=" + delivered.sum() + "/" + expected.getAsLong());
+    awaitOrStall(() -> delivered.sum() >= expected.getAsLong() && acked.sum() >= sent.sum(), delivered::sum, 15, 90);
+  }
+
   /** Waits until the presence pushes that joins cause have stopped arriving for a second (at most 60 s). */
   void awaitPresenceQuiet() throws InterruptedException {
     long last = -1;
@@ -94,14 +135,14 @@ abstract class Scenario implements FrameListener {
   }
 
   /** Polls {@code condition} every 100 ms until true or until {@code stallSeconds} pass without {@code progress} moving. */
-  static void awaitOrStall(BooleanSupplier condition, AtomicLongLike progress, int stallSeconds, int maxSeconds)
+  private static void awaitOrStall(BooleanSupplier condition, LongSupplier progress, int stallSeconds, int maxSeconds)
       throws InterruptedException {
     long start = System.nanoTime();
-    long lastValue = progress.get();
+    long lastValue = progress.getAsLong();
     long lastMove = start;
     while (!condition.getAsBoolean()) {
       long now = System.nanoTime();
-      long value = progress.get();
+      long value = progress.getAsLong();
       if (value != lastValue) {
         lastValue = value;
         lastMove = now;
@@ -111,19 +152,6 @@ abstract class Scenario implements FrameListener {
       }
       Thread.sleep(100);
     }
-  }
-
-  /** A counter read by {@link #awaitOrStall}. */
-  interface AtomicLongLike {
-    long get();
-  }
-
-  static AtomicLongLike of(LongAdder adder) {
-    return adder::sum;
-  }
-
-  static AtomicLongLike of(AtomicLong value) {
-    return value::get;
   }
 
   /** Closes every connection with a 1000 close frame and waits for the sockets to go (at most 15 s). */
@@ -159,6 +187,11 @@ abstract class Scenario implements FrameListener {
 
   static String rate(double value) {
     return String.format("%.0f", value);
+  }
+
+  /** {@code got/want (p%)}, the delivery check of a summary line. */
+  static String outOf(long got, long want) {
+    return got + "/" + want + String.format(" (%.3f%%)", want == 0 ? 0 : 100.0 * got / want);
   }
 
   void shutdown() {
