@@ -112,12 +112,28 @@ final class BenchOptions {
     return urls;
   }
 
-  List<Integer> nodePids() {
+  /** One probe per {@code --url}, with the {@code --node-pid} given in the same position (-1 past the last one). */
+  List<NodeProbe> probes() {
+    List<URI> urls = urls();
+    List<Integer> pids = nodePids();
+    List<NodeProbe> probes = new ArrayList<>();
+    for (int i = 0; i < urls.size(); i++) {
+      probes.add(new NodeProbe(i < pids.size() ? pids.get(i) : -1, urls.get(i)));
+    }
+    return probes;
+  }
+
+  private List<Integer> nodePids() {
     List<Integer> pids = new ArrayList<>();
     for (String pid : values.getOrDefault("node-pid", List.of())) {
       pids.add(Integer.parseInt(pid));
     }
     return pids;
+  }
+
+  /** {@code --run-id}, else a new one from the clock: it prefixes user ids and rooms, so runs never share them. */
+  String runId() {
+    return string("run-id", Long.toString(System.currentTimeMillis() % 10_000_000, 36));
   }
 
   String secret() {

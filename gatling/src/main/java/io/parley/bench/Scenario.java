@@ -1,7 +1,6 @@
 package io.parley.bench;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +18,7 @@ abstract class Scenario implements FrameListener {
   final BenchOptions options;
   final String runId;
   final List<URI> urls;
-  final List<NodeProbe> probes = new ArrayList<>();
+  final List<NodeProbe> probes;
   final TokenMinter tokens;
   final Progress progress;
   final WsClient client;
@@ -37,12 +36,9 @@ abstract class Scenario implements FrameListener {
 
   Scenario(BenchOptions options) {
     this.options = options;
-    this.runId = options.string("run-id", Long.toString(System.currentTimeMillis() % 10_000_000, 36));
+    this.runId = options.runId();
     this.urls = options.urls();
-    List<Integer> pids = options.nodePids();
-    for (int i = 0; i < urls.size(); i++) {
-      probes.add(new NodeProbe(i < pids.size() ? pids.get(i) : -1, urls.get(i)));
-    }
+    this.probes = options.probes();
     this.tokens = new TokenMinter(options.secret(), 6 * 3600);
     this.publishIds = Boolean.parseBoolean(options.string("publish-id", "true"));
     this.progress = new Progress(options.scenario);

@@ -23,17 +23,13 @@ final class ShardedRun {
 
   private final BenchOptions options;
   private final int count;
-  private final List<NodeProbe> probes = new ArrayList<>();
+  private final List<NodeProbe> probes;
   private final List<ChildProcess> children = new ArrayList<>();
 
   ShardedRun(BenchOptions options, int count) {
     this.options = options;
     this.count = count;
-    List<Integer> pids = options.nodePids();
-    List<java.net.URI> urls = options.urls();
-    for (int i = 0; i < urls.size(); i++) {
-      probes.add(new NodeProbe(i < pids.size() ? pids.get(i) : -1, urls.get(i)));
-    }
+    this.probes = options.probes();
   }
 
   /**
@@ -66,7 +62,7 @@ final class ShardedRun {
   /** Runs the children to the end and returns the exit status: 0 when every child completed, else 1. */
   int run() throws Exception {
     String secret = options.secret();
-    String runId = options.string("run-id", Long.toString(System.currentTimeMillis() % 10_000_000, 36));
+    String runId = options.runId();
     int hold = options.integer("hold", 30);
     System.out.println("[idle] processes=" + count + " users=" + options.integer("users", IdleScenario.DEFAULT_USERS)
         + " run-id=" + runId + " urls=" + options.urls());
