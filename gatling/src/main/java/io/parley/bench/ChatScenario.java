@@ -57,15 +57,11 @@ final class ChatScenario extends Scenario {
     Opener opener = new Opener(client, this, options.integer("concurrency", 256));
     progress.show("connecting", () -> "users=" + opener.opened.get() + "/" + users + " failed=" + opener.failed.get()
         + " " + errorSummary());
-    opener.openAll(Opener.plans(users, i -> {
-      int node = i % urls.size();
-      return Opener.Plan.of(i, urls.get(node), node, tokens.mint("chat-" + runId + "-u" + i),
-          List.of(prefix + home[i]));
-    }), connections).get();
+    opener.openAll(Opener.plans(users, i -> Opener.Plan.spread(i, urls, tokens.mint("chat-" + runId + "-u" + i),
+        List.of(prefix + home[i]))), connections).get();
     if (opener.opened.get() == 0) {
       throw new IllegalStateException("no user could connect: " + opener.firstFailure.get());
     }
-    progress.show("settling", () -> "presence pushes=" + presence.sum());
     awaitPresenceQuiet();
 
     MeasureWindow window = openWindow(warmup, duration);

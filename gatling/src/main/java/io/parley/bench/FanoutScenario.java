@@ -43,10 +43,8 @@ final class FanoutScenario extends Scenario {
     Opener opener = new Opener(client, this, concurrency);
     progress.show("connecting", () -> "subscribers=" + opener.opened.get() + "/" + subscribers + " failed="
         + opener.failed.get() + " " + errorSummary());
-    opener.openAll(Opener.plans(subscribers, i -> {
-      int node = i % urls.size();
-      return Opener.Plan.of(i, urls.get(node), node, tokens.mint("sub-" + runId + "-" + i), List.of(room));
-    }), subs).get();
+    opener.openAll(Opener.plans(subscribers, i -> Opener.Plan.spread(i, urls, tokens.mint("sub-" + runId + "-" + i),
+        List.of(room))), subs).get();
     WsConnection[] pubs = new WsConnection[publishers];
     Opener pubOpener = new Opener(client, this, concurrency);
     String publishClaim = ",\"publish\":[\"" + room + "\"]";
@@ -60,7 +58,6 @@ final class FanoutScenario extends Scenario {
     if (opener.opened.get() == 0 || pubOpener.opened.get() == 0) {
       throw new IllegalStateException("no subscriber or no publisher could connect");
     }
-    progress.show("settling", () -> "presence pushes=" + presence.sum());
     awaitPresenceQuiet();
     int subscribed = opener.opened.get();
 

@@ -48,8 +48,7 @@ final class IdleScenario extends Scenario {
     progress.show("minting", () -> mine + " tokens");
     Opener.Plan[] plans = Opener.plans(mine, position -> {
       int user = shard[0] + position * shard[1];
-      int node = user % urls.size();
-      return Opener.Plan.of(user, urls.get(node), node, tokens.mint("idle-" + runId + "-" + user),
+      return Opener.Plan.spread(user, urls, tokens.mint("idle-" + runId + "-" + user),
           List.of("idle-" + runId + "-" + user % rooms));
     });
     parent.await("ready", 300);
@@ -120,8 +119,8 @@ final class IdleScenario extends Scenario {
     Opener opener = new Opener(client, uncounted, options.integer("concurrency", DEFAULT_CONCURRENCY));
     WsConnection[] connections = new WsConnection[count];
     String prefix = "idle-" + runId + "-warmup-" + options.shard()[0] + "-";
-    Opener.Plan[] plans = Opener.plans(count, i -> Opener.Plan.of(i, urls.get(i % urls.size()), i % urls.size(),
-        tokens.mint(prefix + i), List.of(prefix + i % rooms)));
+    Opener.Plan[] plans = Opener.plans(count, i -> Opener.Plan.spread(i, urls, tokens.mint(prefix + i),
+        List.of(prefix + i % rooms)));
     progress.show("warming up", () -> "open=" + opener.opened.get() + "/" + count + " failed=" + opener.failed.get());
     opener.openAll(plans, connections).get();
     progress.show("warming up", () -> "closing " + countOpen(connections) + ", node connections=" + connections());

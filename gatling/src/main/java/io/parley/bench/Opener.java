@@ -20,6 +20,12 @@ final class Opener {
       return new Plan(user, url, node, "\"token\":\"" + token + "\"",
           rooms.stream().map(room -> "\"room\":\"" + room + "\"").toList());
     }
+
+    /** User {@code user} on node {@code user mod n}: how every scenario spreads its users over the {@code --url}s. */
+    static Plan spread(int user, List<URI> urls, String token, List<String> rooms) {
+      int node = user % urls.size();
+      return of(user, urls.get(node), node, token, rooms);
+    }
   }
 
   /**

@@ -116,8 +116,9 @@ abstract class Scenario implements FrameListener {
     awaitOrStall(() -> delivered.sum() >= expected.getAsLong() && acked.sum() >= sent.sum(), delivered::sum, 15, 90);
   }
 
-  /** Waits until the presence pushes that joins cause have stopped arriving for a second (at most 60 s). */
+  /** Shows "settling" and waits until the presence pushes that joins cause have stopped for a second (at most 60 s). */
   void awaitPresenceQuiet() throws InterruptedException {
+    progress.show("settling", () -> "presence pushes=" + presence.sum());
     long last = -1;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
