@@ -87,7 +87,7 @@ public final class LocalRooms {
 
   /**
    * Hands a batch of pushes to every local member, member by member, each member's writes flushed once: the
-   * frame of each message is encoded once for all of them.
+   * frame of each push (message or presence) is encoded once for all of them.
    */
   void deliver(String room, List<RoomPush> pushes) {
     Room local = rooms.get(room);
@@ -97,8 +97,8 @@ public final class LocalRooms {
     SharedFrame[] shared = new SharedFrame[pushes.size()];
     for (int i = 0; i < shared.length; i++) {
       RoomPush push = pushes.get(i);
+      shared[i] = new SharedFrame(push.frame());
       if (!push.isEvent()) {
-        shared[i] = new SharedFrame(push.frame());
         local.lastSeq = push.seq();
       }
     }
@@ -108,7 +108,7 @@ public final class LocalRooms {
         for (int i = 0; i < shared.length; i++) {
           RoomPush push = pushes.get(i);
           if (push.isEvent()) {
-            member.onRoomEvent(room, push.frame());
+            member.onRoomEvent(room, shared[i]);
           } else {
             member.onRoomMessage(room, push.seq(), shared[i]);
           }

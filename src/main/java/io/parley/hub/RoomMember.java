@@ -11,8 +11,8 @@ public interface RoomMember {
    */
   void onRoomMessage(String room, long seq, SharedFrame frame);
 
-  /** A push without a seq (presence). */
-  void onRoomEvent(String room, String frame);
+  /** A push without a seq (presence), shared by all receivers like a message; it too may wait for {@link #flush()}. */
+  void onRoomEvent(String room, SharedFrame frame);
 
   /** The end of a batch of room pushes: send what is queued. */
   void flush();

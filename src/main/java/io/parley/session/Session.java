@@ -254,9 +254,8 @@ public final class Session implements RoomMember, UserEndpoint {
       return;
     }
     SharedFrame out = subscription.accept(seq, frame);
-    if (out != null && !closed) {
-      transport.write(out);
-      checkOutboundQueue();
+    if (out != null) {
+      queue(out);
     }
   }
 
@@ -268,9 +267,17 @@ public final class Session implements RoomMember, UserEndpoint {
   }
 
   @Override
-  public void onRoomEvent(String room, String frame) {
+  public void onRoomEvent(String room, SharedFrame frame) {
     if (rooms.containsKey(room)) {
-      send(frame);
+      queue(frame);
+    }
+  }
+
+  /** A shared push, sent at the hub's next {@link #flush()}. */
+  private void queue(SharedFrame frame) {
+    if (!closed) {
+      transport.write(frame);
+      checkOutboundQueue();
     }
   }
 
