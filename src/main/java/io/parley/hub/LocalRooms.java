@@ -117,6 +117,9 @@ public final class LocalRooms {
       }
     } finally {
       delivering = false;
+      for (SharedFrame frame : shared) {
+        frame.release();
+      }
     }
     count(pushes, local.members.size());
   }

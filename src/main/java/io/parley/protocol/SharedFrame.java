@@ -1,19 +1,19 @@
 package io.parley.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-
-import java.nio.charset.StandardCharsets;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 
 /**
- * One push frame handed to many receivers: its text, and its UTF-8 bytes encoded once, on first use, for every
- * WebSocket receiver (rather than once per receiver). Confined to one event loop, like the receivers it serves.
+ * One push frame handed to many receivers: its text, and its WebSocket frame encoded once, on first use, for
+ * every WebSocket receiver (rather than once per receiver). Confined to one event loop, like the receivers it serves;
+ * whoever creates it releases it once every receiver has been handed it.
  */
 public final class SharedFrame {
 
   private final String text;
-  private byte[] utf8;
   private ByteBuf framed;
+  private boolean released;
 
   public SharedFrame(String text) {
     this.text = text;
@@ -23,23 +23,19 @@ public final class SharedFrame {
     return text;
   }
 
-  public byte[] utf8() {
-    if (utf8 == null) {
-      utf8 = text.getBytes(StandardCharsets.UTF_8);
-    }
-    return utf8;
-  }
-
   /**
    * The complete server-to-client WebSocket frame (RFC 6455: FIN + text opcode, unmasked length, payload), built
-   * once. A heap buffer: views of it are written to each member, and the garbage collector frees it.
+   * once, valid until {@link #release()}. A direct buffer: the socket writes it as it is, where a heap buffer would
+   * be copied into a direct one (and two NIO views allocated) for every receiver.
    */
   public ByteBuf webSocketFrame() {
+    if (released) {
+      throw new IllegalStateException("shared frame already released");
+    }
     if (framed == null) {
-      byte[] payload = utf8();
-      int length = payload.length;
+      int length = ByteBufUtil.utf8Bytes(text);
       int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-      ByteBuf frame = Unpooled.buffer(header + length, header + length);
+      ByteBuf frame = ByteBufAllocator.DEFAULT.directBuffer(header + length, header + length);
       frame.writeByte(0x81);
       if (length < 126) {
         frame.writeByte(length);
@@ -48,8 +44,18 @@ public final class SharedFrame {
       } else {
         frame.writeByte(127).writeLong(length);
       }
-      framed = frame.writeBytes(payload);
+      ByteBufUtil.reserveAndWriteUtf8(frame, text, length);
+      framed = frame;
     }
     return framed;
+  }
+
+  /** Gives back the framed buffer (receivers hold their own references to what they still have to send). */
+  public void release() {
+    released = true;
+    if (framed != null) {
+      framed.release();
+      framed = null;
+    }
   }
 }
