@@ -128,8 +128,9 @@ public final class ParleyNode {
     LocalUsers localUsers = new LocalUsers();
     Revocations revocations = new Revocations(hazelcast, vertx, config.auth().revocationTtlMs());
     NodeDirectory nodeDirectory = new NodeDirectory(hazelcast, vertx, nodeId);
-    SessionServices services = new SessionServices(vertx, config, nodeId,
-        new TokenVerifier(vertx, config.auth(), secret).withRevocations(revocations), history, presence,
+    TokenVerifier tokens = new TokenVerifier(vertx, config.auth(), secret).withRevocations(revocations);
+    metrics.tokenCache(tokens.cache()::hits, tokens.cache()::misses);
+    SessionServices services = new SessionServices(vertx, config, nodeId, tokens, history, presence,
         new RoomPublisher(history, bus, metrics), users, localUsers,
         new RequestDedup(hazelcast, vertx, config.dedupWindowMs()),
         new ConnectionRateLimiter(config.limits().connectionsPerIpPerSecond()), metrics);

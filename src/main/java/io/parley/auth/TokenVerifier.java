@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * Verifies a JWT and turns its claims into a {@link Principal}. Failures carry a message fit for the
- * client; the token itself is never part of any message or log line.
+ * client; the token itself is never part of any message or log line. Tokens that verified are remembered
+ * ({@link VerifiedTokenCache}): presented again, they skip the signature and claim checks, never the revocation one.
  */
 public final class TokenVerifier {
 
@@ -23,6 +24,7 @@ public final class TokenVerifier {
 
   private final JWTAuth jwt;
   private final boolean requireExp;
+  private final VerifiedTokenCache cache;
   private RevocationCheck revocations = principal -> Future.succeededFuture(false);
 
   /** Whether a user's tokens issued before some moment were revoked (by the server API's disconnect). */
@@ -39,6 +41,7 @@ public final class TokenVerifier {
     auth.publicKeys().forEach(entry -> options.addPubSecKey(PublicKeys.load(entry)));
     this.jwt = JWTAuth.create(vertx, options);
     this.requireExp = auth.requireExp();
+    this.cache = new VerifiedTokenCache(auth.cacheSize(), auth.leewaySeconds());
   }
 
   static JWTAuth hs256(Vertx vertx, String secret, int leewaySeconds) {
@@ -52,16 +55,27 @@ public final class TokenVerifier {
     return this;
   }
 
+  /** Hit and miss counts, for metrics. */
+  public VerifiedTokenCache cache() {
+    return cache;
+  }
+
   public Future<Principal> verify(String token) {
     if (token == null || token.isBlank()) {
       return Future.failedFuture(new InvalidToken("missing token"));
     }
+    Principal cached = cache.get(token);
+    Future<Principal> verified = cached != null ? Future.succeededFuture(cached) : verifySignatureAndClaims(token);
+    return verified.compose(principal -> revocations.isRevoked(principal).compose(revoked -> revoked
+        ? Future.failedFuture(new InvalidToken("invalid token: revoked"))
+        : Future.succeededFuture(principal)));
+  }
+
+  private Future<Principal> verifySignatureAndClaims(String token) {
     return authenticate(token)
         .recover(e -> Future.failedFuture(new InvalidToken("invalid token: " + clientSafe(e))))
         .compose(user -> principal(user.attributes().getJsonObject("accessToken")))
-        .compose(principal -> revocations.isRevoked(principal).compose(revoked -> revoked
-            ? Future.failedFuture(new InvalidToken("invalid token: revoked"))
-            : Future.succeededFuture(principal)));
+        .onSuccess(principal -> cache.put(token, principal));
   }
 
   /** Vert.x may throw instead of failing (e.g. ClassCastException on a non-numeric exp): both become a failure. */

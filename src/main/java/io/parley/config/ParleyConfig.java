@@ -30,10 +30,12 @@ public record ParleyConfig(
    * {@code generateSecret} (local demo only) a missing file is created with a random secret.
    * {@code publicKeys} are {@code ALG:/path/to/key.pem} entries (RS256, ES256...) verified besides HS256.
    * {@code devTokenEndpoint} (local demo only) serves {@code POST /dev/token}: a token for any user name.
+   * {@code cacheSize} tokens that verified are remembered, so presenting one again skips its signature check
+   * (0 = no cache).
    */
   public record AuthConfig(long timeoutMs, boolean devTokenEndpoint, String secret, String secretFile,
                            boolean generateSecret, boolean requireExp, int leewaySeconds, List<String> publicKeys,
-                           long revocationTtlMs) {
+                           int cacheSize, long revocationTtlMs) {
   }
 
   /**
@@ -82,7 +84,8 @@ public record ParleyConfig(
             s.integer("http.maxRequestBytes")),
         new AuthConfig(s.whole("auth.timeoutMs"), s.bool("auth.devTokenEndpoint"), s.string("auth.jwt.secret"),
             s.string("auth.jwt.secretFile"), s.bool("auth.jwt.generateSecret"), s.bool("auth.jwt.requireExp"),
-            s.integer("auth.jwt.leewaySeconds"), s.strings("auth.jwt.publicKeys"), s.whole("auth.revocationTtlMs")),
+            s.integer("auth.jwt.leewaySeconds"), s.strings("auth.jwt.publicKeys"), s.integer("auth.jwt.cacheSize"),
+            s.whole("auth.revocationTtlMs")),
         new ClusterConfig(s.string("cluster.name"), s.string("cluster.host"), s.integer("cluster.port"),
             s.string("cluster.discovery"), s.strings("cluster.members"), s.string("cluster.serviceDns"),
             s.integer("cluster.eventBusPort"), s.whole("cluster.failureDetectionMs")),
@@ -115,6 +118,7 @@ public record ParleyConfig(
         "cluster.serviceDns is required with cluster.discovery=kubernetes-dns");
     require(cluster.failureDetectionMs >= 1000, "cluster.failureDetectionMs must be >= 1000");
     require(apiKeys.stream().allMatch(key -> key.length() >= 32), "api.keys must each be at least 32 characters");
+    require(auth.cacheSize >= 0, "auth.jwt.cacheSize must be >= 0 (0 = no cache)");
     require(auth.revocationTtlMs >= 1000, "auth.revocationTtlMs must be >= 1000");
     require(historySize >= 1, "history.size must be >= 1");
     require(mailbox.maxMessages >= 1, "mailbox.maxMessages must be >= 1");

@@ -1,6 +1,7 @@
 package io.parley.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -181,6 +182,16 @@ public final class ParleyMetrics {
         .register(registry);
     Gauge.builder("parley.cluster.safe", () -> safe.get() ? 1 : 0)
         .description("1 when every partition has its backup (a member may fail without data loss)")
+        .register(registry);
+  }
+
+  /** The verified-token cache's lookups, read from it when scraped: their ratio tells whether it is large enough. */
+  public void tokenCache(Supplier<Number> hits, Supplier<Number> misses) {
+    FunctionCounter.builder("parley.auth.token.cache.hits", hits, count -> count.get().doubleValue())
+        .description("Token verifications answered by the cache of verified tokens")
+        .register(registry);
+    FunctionCounter.builder("parley.auth.token.cache.misses", misses, count -> count.get().doubleValue())
+        .description("Token verifications that checked the signature and claims (token not cached or no longer)")
         .register(registry);
   }
 

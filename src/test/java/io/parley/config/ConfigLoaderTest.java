@@ -68,6 +68,7 @@ class ConfigLoaderTest {
       "PARLEY_CLUSTER_EVENT_BUS_PORT, 7000, cluster.eventBusPort",
       "PARLEY_CLUSTER_FAILURE_DETECTION_MS, 3000, cluster.failureDetectionMs",
       "PARLEY_NODE_GATEWAYS, 3, node.gateways",
+      "PARLEY_AUTH_JWT_CACHE_SIZE, 500, auth.jwt.cacheSize",
   })
   @DisplayName("environment names: PARLEY_ + the path in upper snake case, numbers parsed as numbers")
   void numericNames(String variable, String value, String path) {
@@ -194,6 +195,7 @@ class ConfigLoaderTest {
       "node.gateways=-1                           | node.gateways must be >= 0 (0 = one per event loop)",
       "http.maxRequestBytes=0                     | http.maxRequestBytes must be > 0",
       "auth.revocationTtlMs=999                   | auth.revocationTtlMs must be >= 1000",
+      "auth.jwt.cacheSize=-1                      | auth.jwt.cacheSize must be >= 0 (0 = no cache)",
       "mailbox.maxMessages=0                      | mailbox.maxMessages must be >= 1",
       "mailbox.maxAgeMs=999                       | mailbox.maxAgeMs must be >= 1000",
       "dedup.windowMs=999                         | dedup.windowMs must be >= 1000",
@@ -266,6 +268,20 @@ class ConfigLoaderTest {
         Map.of("PARLEY_AUTH_JWT_PUBLIC_KEYS", "RS256:/etc/parley/rsa.pem,ES256:/etc/parley/ec.pem"));
     assertEquals(List.of("RS256:/etc/parley/rsa.pem", "ES256:/etc/parley/ec.pem"),
         ParleyConfig.from(json).auth().publicKeys());
+  }
+
+  @Test
+  @DisplayName("auth.jwt.cacheSize: 10000 by default and in conf/parley.json; PARLEY_AUTH_JWT_CACHE_SIZE=0 turns it off")
+  void tokenCacheSize() throws IOException {
+    assertEquals(10000, ParleyConfig.from(ConfigLoader.load(null, Map.of())).auth().cacheSize());
+    Path shipped = Path.of("conf", "parley.json");
+    assertEquals(10000, ParleyConfig.from(ConfigLoader.load(shipped, Map.of())).auth().cacheSize());
+    assertEquals(0, ParleyConfig.from(ConfigLoader.load(shipped, Map.of("PARLEY_AUTH_JWT_CACHE_SIZE", "0")))
+        .auth().cacheSize());
+    Path file = write("{\"auth\":{\"jwt\":{\"cacheSize\":250}}}");
+    assertEquals(250, ParleyConfig.from(ConfigLoader.load(file, Map.of())).auth().cacheSize());
+    assertEquals(40, ParleyConfig.from(ConfigLoader.load(file, Map.of("PARLEY_AUTH_JWT_CACHE_SIZE", "40")))
+        .auth().cacheSize());
   }
 
   @Test

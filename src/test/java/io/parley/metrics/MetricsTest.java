@@ -87,7 +87,8 @@ class MetricsTest {
         "parley_publish_stored_seconds_bucket", "parley_publish_delivered_seconds_bucket",
         "parley_slow_consumers_total", "parley_mailbox_dropped_total", "parley_private_sent_total",
         "parley_hub_history_fetches_total{reason=\"gap\"}", "parley_hub_history_fetches_total{reason=\"tail\"}",
-        "parley_cluster_members", "parley_cluster_safe", "vertx_eventbus_handlers", "jvm_memory_used_bytes"}) {
+        "parley_cluster_members", "parley_cluster_safe", "parley_auth_token_cache_hits_total",
+        "parley_auth_token_cache_misses_total", "vertx_eventbus_handlers", "jvm_memory_used_bytes"}) {
       assertTrue(scrape.contains(series), "missing " + series);
     }
     assertTrue(scrape.contains("parley_messages_published_total 30.0"), "30 publishes counted");
