@@ -4,10 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.protocol.CloseCode;
 import io.parley.protocol.SharedFrame;
@@ -38,6 +41,8 @@ final class WebSocketChannel implements Transport {
   /** Written from its tail: parley's handler sits ahead of the frame encoder, which writes must pass. */
   private final Channel channel;
   private final int flushThreshold;
+  /** Where framed buffers enter the pipeline: below the frame encoder, which has nothing to do with them. */
+  private ChannelHandlerContext belowEncoder;
   private int unflushedBytes;
   private boolean closing;
 
@@ -66,12 +71,23 @@ final class WebSocketChannel implements Transport {
   public void write(SharedFrame frame) {
     if (!isClosing()) {
       ByteBuf framed = frame.webSocketFrame();
-      channel.write(framed.retainedDuplicate(), channel.voidPromise());
+      framedWrites().write(framed.retainedDuplicate(), channel.voidPromise());
       unflushedBytes += framed.readableBytes();
       if (unflushedBytes >= flushThreshold) {
         flush();
       }
     }
+  }
+
+  /**
+   * The frame encoder's context: a write from it starts at the next handler toward the socket. Every write runs on
+   * the channel's event loop straight into Netty's outbound buffer, so entering lower keeps the order of writes.
+   */
+  private ChannelOutboundInvoker framedWrites() {
+    if (belowEncoder == null) {
+      belowEncoder = channel.pipeline().context(WebSocketFrameEncoder.class);
+    }
+    return belowEncoder != null ? belowEncoder : channel;
   }
 
   @Override
