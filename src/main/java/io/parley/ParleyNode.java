@@ -19,6 +19,7 @@ import io.parley.cluster.RoomBus;
 import io.parley.cluster.RoomHistory;
 import io.parley.cluster.RoomPublisher;
 import io.parley.config.ParleyConfig;
+import io.parley.hub.HubShards;
 import io.parley.hub.NodeHub;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.session.ConnectionRateLimiter;
@@ -41,6 +42,7 @@ import org.slf4j.LoggerFactory;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -134,21 +136,24 @@ public final class ParleyNode {
         new RoomPublisher(history, bus, metrics), users, localUsers,
         new RequestDedup(hazelcast, vertx, config.dedupWindowMs()),
         new ConnectionRateLimiter(config.limits().connectionsPerIpPerSecond()), metrics);
-    NodeHub hub = new NodeHub(history, metrics);
     ServerApi api = new ServerApi(services, revocations, nodeDirectory);
     DevTokenEndpoint devTokens = config.auth().devTokenEndpoint() && secret != null
         ? new DevTokenEndpoint(new TokenMinter(vertx, secret)) : null;
-    metrics.roomsWithLocalMembers(hub::rooms);
     metrics.cluster(() -> hazelcast.getCluster().getMembers().size(),
         () -> hazelcast.getPartitionService().isClusterSafe());
     NodeState state = new NodeState();
     List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
     int instances = config.gateways() > 0 ? config.gateways() : eventLoops;
-    return vertx.deployVerticle(hub)
-        .compose(id -> localUsers.listen(vertx.eventBus(), nodeId).completion())
+    AtomicReference<HubShards> hubs = new AtomicReference<>();
+    return HubShards.deploy(vertx, eventLoops, () -> new NodeHub(history, metrics))
+        .compose(deployed -> {
+          hubs.set(deployed);
+          metrics.roomsWithLocalMembers(deployed::rooms);
+          return localUsers.listen(vertx.eventBus(), nodeId).completion();
+        })
         .compose(v -> localUsers.listenForDisconnects(vertx.eventBus()).completion())
         .compose(v -> vertx.deployVerticle(() -> {
-          GatewayVerticle gateway = new GatewayVerticle(services, hub, state, registry, devTokens, api);
+          GatewayVerticle gateway = new GatewayVerticle(services, hubs.get(), state, registry, devTokens, api);
           gateways.add(gateway);
           return gateway;
         }, new DeploymentOptions().setInstances(instances)))
@@ -156,7 +161,7 @@ public final class ParleyNode {
           state.ready();
           ParleyNode node = new ParleyNode(vertx, config, clusterManager, state, departures, gateways,
               gateways.get(0).actualPort(), nodeId, nodeDirectory);
-          nodeDirectory.advertise(node.url(), node::connections, hub::rooms);
+          nodeDirectory.advertise(node.url(), node::connections, hubs.get()::rooms);
           log.atInfo().setMessage("event=node_ready").addKeyValue("url", node.url()).addKeyValue("node", nodeId)
               .addKeyValue("gateways", instances).addKeyValue("cluster", config.cluster().name())
               .addKeyValue("native_transport", vertx.isNativeTransportEnabled())

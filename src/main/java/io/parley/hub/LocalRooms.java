@@ -15,18 +15,18 @@ import java.util.Set;
 
 /**
  * One gateway's index of its sessions by room, touched only on that gateway's event loop. The first local
- * member of a room attaches this shard to the node's {@link NodeHub}; the last one out detaches it.
+ * member of a room attaches this shard to the node's hub ({@link HubShards}); the last one out detaches it.
  */
 public final class LocalRooms {
 
   private final Context context;
-  private final NodeHub hub;
+  private final HubShards hub;
   private final ParleyMetrics metrics;
   private final Map<String, Room> rooms = new HashMap<>();
   /** True while handing a frame to members: a member that closes then must not change the set under us. */
   private boolean delivering;
 
-  public LocalRooms(Context context, NodeHub hub, ParleyMetrics metrics) {
+  public LocalRooms(Context context, HubShards hub, ParleyMetrics metrics) {
     this.context = context;
     this.hub = hub;
     this.metrics = metrics;

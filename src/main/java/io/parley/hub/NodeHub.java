@@ -17,10 +17,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * This node's rooms: one event-bus consumer per room with local members (not one per connection), whatever
- * the number of gateways. A message arriving for a room is put in seq order and handed to each gateway
- * shard with members in it, which writes the same encoded frame to its sessions. Runs on its own event loop;
- * every field is touched only there.
+ * A share of this node's rooms (see {@link HubShards}): one event-bus consumer per room with local members (not
+ * one per connection), whatever the number of gateways. A message arriving for a room is put in seq order and
+ * handed to each gateway shard with members in it, which writes the same encoded frame to its sessions. Runs on
+ * its own event loop; every field is touched only there.
  */
 public final class NodeHub extends VerticleBase {
 
@@ -78,7 +78,7 @@ public final class NodeHub extends VerticleBase {
   }
 
   /** Removes a shard; the last one out unsubscribes the node from the room. */
-  public void detach(String room, LocalRooms shard) {
+  void detach(String room, LocalRooms shard) {
     context.runOnContext(v -> {
       RoomFeed feed = feeds.get(room);
       if (feed == null || !feed.shards.removeIf(batch -> batch.shard == shard) || !feed.shards.isEmpty()) {

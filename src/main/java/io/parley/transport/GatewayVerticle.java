@@ -4,7 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.parley.api.ServerApi;
 import io.parley.config.ParleyConfig;
 import io.parley.hub.LocalRooms;
-import io.parley.hub.NodeHub;
+import io.parley.hub.HubShards;
 import io.parley.session.SessionRegistry;
 import io.parley.session.SessionServices;
 import io.vertx.core.Future;
@@ -30,7 +30,7 @@ public final class GatewayVerticle extends VerticleBase {
   private static final int FRAME_DECODER_FACTOR = 4;
 
   private final SessionServices services;
-  private final NodeHub hub;
+  private final HubShards hub;
   private final NodeState state;
   private final PrometheusMeterRegistry registry;
   private final DevTokenEndpoint devTokens;
@@ -40,7 +40,7 @@ public final class GatewayVerticle extends VerticleBase {
   private long heartbeatTimer = -1;
 
   /** @param devTokens the demo's token endpoint, or null where it must not exist */
-  public GatewayVerticle(SessionServices services, NodeHub hub, NodeState state, PrometheusMeterRegistry registry,
+  public GatewayVerticle(SessionServices services, HubShards hub, NodeState state, PrometheusMeterRegistry registry,
                          DevTokenEndpoint devTokens, ServerApi api) {
     this.services = services;
     this.devTokens = devTokens;

@@ -105,6 +105,33 @@ class ClusterTest {
     }
   }
 
+  @Test
+  @DisplayName("rooms joined all at once, spread over the node's hubs: each delivers its own messages, once")
+  void manyRoomsJoinedAtOnce() {
+    int rooms = 24;
+    try (TestClient reader = authenticated(vertx, nodes.get(0), "many-reader");
+         TestClient writer = authenticated(vertx, nodes.get(1), "many-writer")) {
+      for (int i = 0; i < rooms; i++) {
+        reader.send(new JsonObject().put("type", "join").put("room", "many-" + i).put("id", "j" + i));
+      }
+      for (int i = 0; i < rooms; i++) {
+        String id = "j" + i;
+        expectOk(reader.next(f -> id.equals(f.getString("id")), WAIT));
+        join(writer, "many-" + i);
+      }
+      for (int i = 0; i < rooms; i++) {
+        publish(writer, "many-" + i, "to-" + i);
+      }
+      for (int i = 0; i < rooms; i++) {
+        String room = "many-" + i;
+        JsonObject message = reader.next(f -> isMessage(f, room), WAIT);
+        assertEquals("to-" + i, message.getString("body"));
+        assertEquals(1L, message.getLong("seq"));
+      }
+      reader.assertNoFrame(f -> "message".equals(f.getString("type")), Duration.ofMillis(300));
+    }
+  }
+
   private static void publishMany(TestClient client, String room, int count) {
     for (int i = 0; i < count; i++) {
       client.send(new JsonObject().put("type", "publish").put("room", room).put("body", i).put("id", "m" + i));

@@ -1,0 +1,51 @@
+package io.parley.hub;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+/**
+ * The node's hub, split by room over several {@link NodeHub}s, each on its own event loop. Vert.x registers
+ * the event-bus consumers that one context creates one after the other, each a blocking Hazelcast write: with a
+ * single hub, a reconnect storm's first joins of thousands of rooms queued behind each other for seconds.
+ */
+public final class HubShards {
+
+  private final List<NodeHub> hubs;
+
+  private HubShards(List<NodeHub> hubs) {
+    this.hubs = List.copyOf(hubs);
+  }
+
+  /** Deploys {@code count} hubs; completes once all of them run. */
+  public static Future<HubShards> deploy(Vertx vertx, int count, Supplier<NodeHub> factory) {
+    List<NodeHub> hubs = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+      NodeHub hub = factory.get();
+      hubs.add(hub);
+      return hub;
+    }, new DeploymentOptions().setInstances(count)).map(id -> new HubShards(hubs));
+  }
+
+  Future<Long> attach(String room, LocalRooms shard) {
+    return hubFor(room).attach(room, shard);
+  }
+
+  void detach(String room, LocalRooms shard) {
+    hubFor(room).detach(room, shard);
+  }
+
+  /** Rooms with local members; safe to read from any thread. */
+  public int rooms() {
+    return hubs.stream().mapToInt(NodeHub::rooms).sum();
+  }
+
+  /** A room always goes to the same hub: its seq order and its one consumer live there. */
+  private NodeHub hubFor(String room) {
+    return hubs.get(Math.floorMod(room.hashCode(), hubs.size()));
+  }
+}
