@@ -145,7 +145,7 @@ public final class ParleyNode {
     List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
     int instances = config.gateways() > 0 ? config.gateways() : eventLoops;
     AtomicReference<HubShards> hubs = new AtomicReference<>();
-    return HubShards.deploy(vertx, eventLoops, () -> new NodeHub(history, metrics))
+    return HubShards.deploy(vertx, Math.max(HubShards.COUNT, eventLoops), () -> new NodeHub(history, metrics))
         .compose(deployed -> {
           hubs.set(deployed);
           metrics.roomsWithLocalMembers(deployed::rooms);
