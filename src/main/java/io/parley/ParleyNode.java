@@ -42,7 +42,6 @@ import org.slf4j.LoggerFactory;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -144,16 +143,13 @@ public final class ParleyNode {
     NodeState state = new NodeState();
     List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
     int instances = config.gateways() > 0 ? config.gateways() : eventLoops;
-    AtomicReference<HubShards> hubs = new AtomicReference<>();
-    return HubShards.deploy(vertx, Math.max(HubShards.COUNT, eventLoops), () -> new NodeHub(history, metrics))
-        .compose(deployed -> {
-          hubs.set(deployed);
-          metrics.roomsWithLocalMembers(deployed::rooms);
-          return localUsers.listen(vertx.eventBus(), nodeId).completion();
-        })
+    HubShards hubs = new HubShards(Math.max(HubShards.COUNT, eventLoops), () -> new NodeHub(history, metrics));
+    metrics.roomsWithLocalMembers(hubs::rooms);
+    return hubs.deploy(vertx)
+        .compose(v -> localUsers.listen(vertx.eventBus(), nodeId).completion())
         .compose(v -> localUsers.listenForDisconnects(vertx.eventBus()).completion())
         .compose(v -> vertx.deployVerticle(() -> {
-          GatewayVerticle gateway = new GatewayVerticle(services, hubs.get(), state, registry, devTokens, api);
+          GatewayVerticle gateway = new GatewayVerticle(services, hubs, state, registry, devTokens, api);
           gateways.add(gateway);
           return gateway;
         }, new DeploymentOptions().setInstances(instances)))
@@ -161,7 +157,7 @@ public final class ParleyNode {
           state.ready();
           ParleyNode node = new ParleyNode(vertx, config, clusterManager, state, departures, gateways,
               gateways.get(0).actualPort(), nodeId, nodeDirectory);
-          nodeDirectory.advertise(node.url(), node::connections, hubs.get()::rooms);
+          nodeDirectory.advertise(node.url(), node::connections, hubs::rooms);
           log.atInfo().setMessage("event=node_ready").addKeyValue("url", node.url()).addKeyValue("node", nodeId)
               .addKeyValue("gateways", instances).addKeyValue("cluster", config.cluster().name())
               .addKeyValue("native_transport", vertx.isNativeTransportEnabled())

@@ -4,14 +4,15 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
+import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
- * The node's hub, split by room over several {@link NodeHub}s, each on its own event loop. Vert.x registers
- * the event-bus consumers that one context creates one after the other, each a blocking Hazelcast write: with a
- * single hub, a reconnect storm's first joins of thousands of rooms queued behind each other for seconds.
+ * The node's hub, split by room over several {@link NodeHub}s, each a verticle with a context of its own. Vert.x
+ * registers the event-bus consumers that one context creates one after the other, each a blocking Hazelcast write:
+ * with a single hub, a reconnect storm's first joins of thousands of rooms queued behind each other for seconds.
  */
 public final class HubShards {
 
@@ -24,18 +25,15 @@ public final class HubShards {
 
   private final List<NodeHub> hubs;
 
-  private HubShards(List<NodeHub> hubs) {
-    this.hubs = List.copyOf(hubs);
+  /** {@code count} hubs, not running until {@link #deploy}. */
+  public HubShards(int count, Supplier<NodeHub> factory) {
+    this.hubs = Stream.generate(factory).limit(count).toList();
   }
 
-  /** Deploys {@code count} hubs; completes once all of them run. */
-  public static Future<HubShards> deploy(Vertx vertx, int count, Supplier<NodeHub> factory) {
-    List<NodeHub> hubs = new CopyOnWriteArrayList<>();
-    return vertx.deployVerticle(() -> {
-      NodeHub hub = factory.get();
-      hubs.add(hub);
-      return hub;
-    }, new DeploymentOptions().setInstances(count)).map(id -> new HubShards(hubs));
+  /** Deploys the hubs (Vert.x spreads them over its event loops); completes once all of them run. */
+  public Future<Void> deploy(Vertx vertx) {
+    Iterator<NodeHub> next = hubs.iterator();
+    return vertx.deployVerticle(next::next, new DeploymentOptions().setInstances(hubs.size())).mapEmpty();
   }
 
   Future<Long> attach(String room, LocalRooms shard) {
