@@ -59,15 +59,20 @@ public final class GatewayVerticle extends VerticleBase {
     ConnectionGuard guard = new ConnectionGuard(new OriginPolicy(config.http().allowedOrigins()), state);
     int maxFrame = config.limits().maxFrameBytes();
     WebSocketEndpoint webSockets = new WebSocketEndpoint((ContextInternal) context, sessions, guard, maxFrame,
-        maxFrame * FRAME_DECODER_FACTOR, config.limits().maxQueuedBytes());
+        frameDecoderLimit(config), config.limits().maxQueuedBytes());
     server = vertx.createHttpServer(serverOptions(config))
         .connectionHandler(webSockets::install)
         .requestHandler(router(config, guard));
     return server.listen();
   }
 
+  /** Past this a single WebSocket frame (parley's decoder and Vert.x's, for SockJS) is refused while being read. */
+  private static int frameDecoderLimit(ParleyConfig config) {
+    return config.limits().maxFrameBytes() * FRAME_DECODER_FACTOR;
+  }
+
   private HttpServerOptions serverOptions(ParleyConfig config) {
-    int frameLimit = config.limits().maxFrameBytes() * FRAME_DECODER_FACTOR;
+    int frameLimit = frameDecoderLimit(config);
     return new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
