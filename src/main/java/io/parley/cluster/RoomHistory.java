@@ -2,6 +2,7 @@ package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IndeterminateOperationStateException;
+import com.hazelcast.map.IMap;
 import com.hazelcast.ringbuffer.OverflowPolicy;
 import com.hazelcast.ringbuffer.ReadResultSet;
 import com.hazelcast.ringbuffer.Ringbuffer;
@@ -19,22 +20,33 @@ import java.util.concurrent.ExecutionException;
  * one synchronous backup). The ring's sequence gives the room's seq: protocol seq = ring sequence + 1, so the
  * first message is seq 1 and an empty room has seq 0. Every node reads the same ring, so any node can serve
  * history and recovery for any room.
+ *
+ * <p>A ring holds an array of its full capacity from its first operation on, even a read (4 KB at the default
+ * 1,000, and as much again for its backup), and it is never removed. So a ring is created only by a room's
+ * first message: {@value #INDEX_NAME} names the rooms that have one, and a room without is read as empty
+ * (seq 0) without touching the ring. Rooms that are only joined (presence, private rooms nobody writes in) then
+ * cost the cluster nothing once their members leave.
  */
 public final class RoomHistory {
 
   static final String RING_PREFIX = "parley.room.";
+  /** Rooms whose ring exists; set before the ring's first message is added. */
+  static final String INDEX_NAME = "parley.history.rooms";
   /** Hazelcast refuses to read more than this many items in one call. */
   private static final int MAX_BATCH = 1000;
 
   private final HazelcastInstance hazelcast;
   private final Vertx vertx;
   private final int capacity;
+  private final IMap<String, Boolean> index;
+  /** The rings this node has seen exist (rings are never removed, so this never goes stale). */
   private final ConcurrentHashMap<String, Ringbuffer<String>> rings = new ConcurrentHashMap<>();
 
   public RoomHistory(HazelcastInstance hazelcast, Vertx vertx, int capacity) {
     this.hazelcast = hazelcast;
     this.vertx = vertx;
     this.capacity = capacity;
+    this.index = hazelcast.getMap(INDEX_NAME);
   }
 
   public int capacity() {
@@ -48,7 +60,8 @@ public final class RoomHistory {
    * nor stored twice by a retry; not found, it fails and the client may retry.
    */
   public Future<Long> append(String room, String stored) {
-    return ClusterCalls.async(vertx, () -> ring(room).addAsync(stored, OverflowPolicy.OVERWRITE))
+    return createdRing(room)
+        .compose(ring -> ClusterCalls.async(vertx, () -> ring.addAsync(stored, OverflowPolicy.OVERWRITE)))
         .map(sequence -> sequence + 1)
         .recover(failure -> isIndeterminate(failure)
             ? vertx.executeBlocking(() -> findRecent(room, stored), false)
@@ -80,7 +93,9 @@ public final class RoomHistory {
 
   /** The newest seq of the room, 0 if it has no message. */
   public Future<Long> latestSeq(String room) {
-    return vertx.executeBlocking(() -> ring(room).tailSequence() + 1, false);
+    return existingRing(room).compose(ring -> ring == null
+        ? Future.succeededFuture(0L)
+        : vertx.executeBlocking(() -> ring.tailSequence() + 1, false));
   }
 
   /**
@@ -89,7 +104,9 @@ public final class RoomHistory {
    * were already overwritten (or the client claims a seq the room never reached).
    */
   public Future<HistoryPage> read(String room, long since, int limit) {
-    return vertx.executeBlocking(() -> readBlocking(room, since, limit), false);
+    return existingRing(room).compose(ring -> ring == null
+        ? Future.succeededFuture(new HistoryPage(List.of(), 0, since <= 0))
+        : vertx.executeBlocking(() -> readBlocking(room, ring, since, limit), false));
   }
 
   /** Messages with {@code from <= seq <= to}, for filling a gap in live delivery. */
@@ -97,8 +114,8 @@ public final class RoomHistory {
     return read(room, from - 1, (int) Math.min(Integer.MAX_VALUE, to - from + 1));
   }
 
-  private HistoryPage readBlocking(String room, long since, int limit) throws InterruptedException {
-    Ringbuffer<String> ring = ring(room);
+  private HistoryPage readBlocking(String room, Ringbuffer<String> ring, long since, int limit)
+      throws InterruptedException {
     for (int attempt = 0; ; attempt++) {
       long head = ring.headSequence();
       long tail = ring.tailSequence();
@@ -151,6 +168,25 @@ public final class RoomHistory {
       }
       throw new IllegalStateException(e.getCause());
     }
+  }
+
+  /** The room's ring, or null where the room has never had a message: then it is not created. */
+  private Future<Ringbuffer<String>> existingRing(String room) {
+    Ringbuffer<String> known = rings.get(room);
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
+    return ClusterCalls.async(vertx, () -> index.getAsync(room))
+        .map(exists -> exists == null ? null : ring(room));
+  }
+
+  /** The room's ring, entered in the index first so that every node's readers will find it. */
+  private Future<Ringbuffer<String>> createdRing(String room) {
+    Ringbuffer<String> known = rings.get(room);
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
+    return ClusterCalls.async(vertx, () -> index.setAsync(room, Boolean.TRUE)).map(v -> ring(room));
   }
 
   private Ringbuffer<String> ring(String room) {

@@ -213,4 +213,42 @@ class ClusterTest {
       }
     }
   }
+
+  @Test
+  @DisplayName("a room that is only joined and read holds no history ring on any node; its first message makes one")
+  void historyRingOnlyOnceARoomHasMessages() {
+    String room = "cluster-quiet";
+    try (TestClient onA = authenticated(vertx, nodes.get(0), "quiet-a");
+         TestClient onB = authenticated(vertx, nodes.get(1), "quiet-b")) {
+      JsonObject joined = expectOk(joinSince(onA, room, 0));
+      assertEquals(0L, joined.getLong("seq"));
+      assertEquals(true, joined.getBoolean("recovered"));
+      join(onB, room);
+      JsonObject history = expectOk(onB.request(new JsonObject().put("type", "history").put("room", room)));
+      assertEquals(0L, history.getLong("seq"));
+      assertTrue(history.getJsonArray("messages").isEmpty());
+      JsonObject claimsMore = expectOk(onB.request(
+          new JsonObject().put("type", "history").put("room", room).put("since", 3)));
+      assertEquals(0L, claimsMore.getLong("seq"));
+      assertEquals(List.of(), ringsOf(room), "no node created a ring for a room without messages");
+
+      long seq = publish(onB, room, "first").getLong("seq");
+      assertEquals(1L, seq);
+      assertEquals(1L, onA.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+      assertEquals(List.of(RoomHistory.RING_PREFIX + room), ringsOf(room));
+      try (TestClient onC = authenticated(vertx, nodes.get(2), "quiet-c")) {
+        assertEquals(1L, expectOk(join(onC, room)).getLong("seq"), "a third node finds the ring");
+      }
+    }
+  }
+
+  /** The ring proxies any node knows for the room: Hazelcast makes one on every member once one is used. */
+  private static List<String> ringsOf(String room) {
+    return nodes.stream()
+        .flatMap(node -> node.hazelcast().getDistributedObjects().stream())
+        .filter(object -> object.getName().equals(RoomHistory.RING_PREFIX + room))
+        .map(object -> object.getName())
+        .distinct()
+        .toList();
+  }
 }

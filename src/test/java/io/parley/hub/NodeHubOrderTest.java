@@ -1,8 +1,6 @@
 package io.parley.hub;
 
-import com.hazelcast.ringbuffer.Ringbuffer;
 import io.parley.cluster.RoomBus;
-import io.parley.protocol.Frames;
 import io.parley.testing.Http;
 import io.parley.testing.SingleNode;
 import io.parley.testing.TestClient;
@@ -19,6 +17,7 @@ import java.time.Duration;
 import static io.parley.testing.Sessions.authenticated;
 import static io.parley.testing.Sessions.isMessage;
 import static io.parley.testing.Sessions.join;
+import static io.parley.testing.StoredMessages.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,8 +40,8 @@ class NodeHubOrderTest {
     String room = "reorder";
     try (TestClient client = authenticated(NODE.vertx(), NODE.node(), "orderly")) {
       join(client, room);
-      String first = store(room, "one");
-      String second = store(room, "two");
+      String first = store(NODE.node(), room, "one");
+      String second = store(NODE.node(), room, "two");
       busPublish(room, 2, second);
       busPublish(room, 1, first);
       assertEquals(1L, client.next(f -> isMessage(f, room), WAIT).getLong("seq"));
@@ -57,9 +56,9 @@ class NodeHubOrderTest {
     String room = "gap";
     try (TestClient client = authenticated(NODE.vertx(), NODE.node(), "patient")) {
       join(client, room);
-      store(room, "lost-1");
-      store(room, "lost-2");
-      String third = store(room, "three");
+      store(NODE.node(), room, "lost-1");
+      store(NODE.node(), room, "lost-2");
+      String third = store(NODE.node(), room, "three");
       busPublish(room, 3, third);
       for (long seq = 1; seq <= 3; seq++) {
         JsonObject message = client.next(f -> isMessage(f, room), WAIT);
@@ -75,9 +74,9 @@ class NodeHubOrderTest {
     String room = "tail";
     try (TestClient client = authenticated(NODE.vertx(), NODE.node(), "tail-reader")) {
       join(client, room);
-      busPublish(room, 1, store(room, "arrives"));
-      store(room, "lost-2");
-      store(room, "lost-3");
+      busPublish(room, 1, store(NODE.node(), room, "arrives"));
+      store(NODE.node(), room, "lost-2");
+      store(NODE.node(), room, "lost-3");
       for (long seq = 1; seq <= 3; seq++) {
         assertEquals(seq, client.next(f -> isMessage(f, room), WAIT).getLong("seq"));
       }
@@ -93,7 +92,7 @@ class NodeHubOrderTest {
     String room = "dup";
     try (TestClient client = authenticated(NODE.vertx(), NODE.node(), "once")) {
       join(client, room);
-      String first = store(room, "only once");
+      String first = store(NODE.node(), room, "only once");
       busPublish(room, 1, first);
       busPublish(room, 1, first);
       assertEquals(1L, client.next(f -> isMessage(f, room), WAIT).getLong("seq"));
@@ -105,13 +104,6 @@ class NodeHubOrderTest {
     return client.request(new JsonObject().put("type", "history").put("room", room));
   }
 
-  /** Appends to the room's Ringbuffer as a publish would; returns the frame for the seq it got. */
-  private static String store(String room, String body) {
-    Ringbuffer<String> ring = NODE.node().hazelcast().getRingbuffer("parley.room." + room);
-    String stored = Frames.storedMessage("tester", body, System.currentTimeMillis());
-    long seq = ring.add(stored) + 1;
-    return Frames.roomMessage(room, seq, stored);
-  }
 
   private static void busPublish(String room, long seq, String frame) {
     NODE.node().vertx().eventBus().publish(RoomBus.address(room), frame,

@@ -1,9 +1,7 @@
 package io.parley.process;
 
-import com.hazelcast.ringbuffer.Ringbuffer;
 import io.parley.ParleyNode;
 import io.parley.cluster.RoomBus;
-import io.parley.protocol.Frames;
 import io.parley.testing.TestClient;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Vertx;
@@ -23,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import static io.parley.testing.Sessions.authenticated;
 import static io.parley.testing.Sessions.isMessage;
 import static io.parley.testing.Sessions.join;
+import static io.parley.testing.StoredMessages.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,7 +60,7 @@ class HubGapFillRaceTest {
       join(client, room);
       List<String> frames = new ArrayList<>();
       for (int i = 1; i <= 4; i++) {
-        frames.add(store(room, "m" + i));
+        frames.add(store(node, room, "m" + i));
       }
       CountDownLatch release = new CountDownLatch(1);
       occupyWorkers(release);
@@ -109,13 +108,6 @@ class HubGapFillRaceTest {
     assertFalse(probe.await(100, TimeUnit.MILLISECONDS), "a worker is still free: the history read would not wait");
   }
 
-  /** Appends to the room's Ringbuffer as a publish would; returns the frame for the seq it got. */
-  private String store(String room, String body) {
-    Ringbuffer<String> ring = node.hazelcast().getRingbuffer("parley.room." + room);
-    String stored = Frames.storedMessage("tester", body, System.currentTimeMillis());
-    long seq = ring.add(stored) + 1;
-    return Frames.roomMessage(room, seq, stored);
-  }
 
   private void busPublish(String room, long seq, String frame) {
     node.vertx().eventBus().publish(RoomBus.address(room), frame,
