@@ -63,6 +63,16 @@ public record ParleyConfig(
                        double publishPerSecond, int publishBurst,
                        double protocolErrorsPerSecond, int protocolErrorBurst,
                        int connectionsPerIpPerSecond) {
+
+    /** Netty rejects single frames beyond this many times {@code maxFrameBytes} (1009) before parley sees them. */
+    static final int FRAME_DECODER_FACTOR = 4;
+    /** The largest {@code maxFrameBytes} whose decoder limit still fits an int. */
+    static final int MAX_FRAME_BYTES = Integer.MAX_VALUE / FRAME_DECODER_FACTOR;
+
+    /** Past this a single WebSocket frame (parley's decoder and Vert.x's, for SockJS) is refused while being read. */
+    public int frameDecoderBytes() {
+      return maxFrameBytes * FRAME_DECODER_FACTOR;
+    }
   }
 
   /** WebSocket ping every {@code intervalMs}; close after {@code timeoutMs} without any inbound frame or pong. */
@@ -125,6 +135,8 @@ public record ParleyConfig(
     require(mailbox.maxAgeMs >= 1000, "mailbox.maxAgeMs must be >= 1000");
     require(dedupWindowMs >= 1000, "dedup.windowMs must be >= 1000");
     require(limits.maxFrameBytes >= 256, "limits.maxFrameBytes must be >= 256");
+    require(limits.maxFrameBytes <= Limits.MAX_FRAME_BYTES,
+        "limits.maxFrameBytes must be <= " + Limits.MAX_FRAME_BYTES + " (frame decoders allow 4 times as much)");
     require(limits.maxRoomsPerConnection >= 1, "limits.maxRoomsPerConnection must be >= 1");
     require(limits.maxQueuedBytes >= limits.maxFrameBytes, "limits.maxQueuedBytes must be >= limits.maxFrameBytes");
     require(limits.publishPerSecond > 0 && limits.publishBurst >= 1, "limits.publishPerSecond and publishBurst must be > 0");

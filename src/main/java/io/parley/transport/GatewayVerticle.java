@@ -26,9 +26,6 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
  */
 public final class GatewayVerticle extends VerticleBase {
 
-  /** Netty rejects single frames beyond this many times the protocol limit (1009) before parley sees them. */
-  private static final int FRAME_DECODER_FACTOR = 4;
-
   private final SessionServices services;
   private final HubShards hub;
   private final NodeState state;
@@ -59,20 +56,15 @@ public final class GatewayVerticle extends VerticleBase {
     ConnectionGuard guard = new ConnectionGuard(new OriginPolicy(config.http().allowedOrigins()), state);
     int maxFrame = config.limits().maxFrameBytes();
     WebSocketEndpoint webSockets = new WebSocketEndpoint((ContextInternal) context, sessions, guard, maxFrame,
-        frameDecoderLimit(config), config.limits().maxQueuedBytes());
+        config.limits().frameDecoderBytes(), config.limits().maxQueuedBytes());
     server = vertx.createHttpServer(serverOptions(config))
         .connectionHandler(webSockets::install)
         .requestHandler(router(config, guard));
     return server.listen();
   }
 
-  /** Past this a single WebSocket frame (parley's decoder and Vert.x's, for SockJS) is refused while being read. */
-  private static int frameDecoderLimit(ParleyConfig config) {
-    return config.limits().maxFrameBytes() * FRAME_DECODER_FACTOR;
-  }
-
   private HttpServerOptions serverOptions(ParleyConfig config) {
-    int frameLimit = frameDecoderLimit(config);
+    int frameLimit = config.limits().frameDecoderBytes();
     return new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
@@ -97,7 +89,7 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(ctx -> ctx.response().setStatusCode(400).end("WebSocket upgrade expected"));
     router.route("/sockjs/*").handler(guard);
     // SockJS reads posted messages (xhr_send) through a body handler: its limit answers 413 past one legal frame
-    router.post("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit((long) maxFrame * FRAME_DECODER_FACTOR));
+    router.post("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit(config.limits().frameDecoderBytes()));
     router.route("/sockjs/*").subRouter(new SockJsEndpoint(sessions, maxFrame, maxQueued)
         .router(vertx, config.heartbeat().intervalMs()));
     router.route("/api/*").subRouter(api.router(vertx));

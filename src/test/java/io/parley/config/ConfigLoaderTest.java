@@ -188,6 +188,7 @@ class ConfigLoaderTest {
       "cluster.port=0                             | cluster.port must be 1..65535",
       "cluster.failureDetectionMs=999             | cluster.failureDetectionMs must be >= 1000",
       "limits.maxFrameBytes=255                   | limits.maxFrameBytes must be >= 256",
+      "limits.maxFrameBytes=536870912             | limits.maxFrameBytes must be <= 536870911 (frame decoders allow 4 times as much)",
       "limits.maxQueuedBytes=1000                 | limits.maxQueuedBytes must be >= limits.maxFrameBytes",
       "limits.maxRoomsPerConnection=0             | limits.maxRoomsPerConnection must be >= 1",
       "history.size=0                             | history.size must be >= 1",
