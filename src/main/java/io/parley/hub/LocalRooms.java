@@ -108,9 +108,9 @@ public final class LocalRooms {
         for (int i = 0; i < shared.length; i++) {
           RoomPush push = pushes.get(i);
           if (push.isEvent()) {
-            member.onRoomEvent(room, shared[i]);
+            member.onRoomEvent(shared[i]);
           } else {
-            member.onRoomMessage(room, push.seq(), shared[i]);
+            member.onRoomMessage(push.seq(), shared[i]);
           }
         }
         member.flush();

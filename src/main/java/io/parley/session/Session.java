@@ -5,7 +5,6 @@ import io.parley.cluster.ClusterFailures;
 import io.parley.config.ParleyConfig;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.hub.LocalRooms;
-import io.parley.hub.RoomMember;
 import io.parley.hub.UserEndpoint;
 import io.parley.protocol.CloseCode;
 import io.parley.protocol.ErrorCode;
@@ -32,7 +31,7 @@ import java.util.function.Consumer;
  * One client connection: who it is, which rooms it is in, its timers and its outbound limit. Lives on one
  * gateway's event loop; every method must be called there. Requests are served by {@link SessionRequests}.
  */
-public final class Session implements RoomMember, UserEndpoint {
+public final class Session implements UserEndpoint {
 
   private static final Logger log = LoggerFactory.getLogger(Session.class);
 
@@ -247,34 +246,15 @@ public final class Session implements RoomMember, UserEndpoint {
     }
   }
 
-  @Override
-  public void onRoomMessage(String room, long seq, SharedFrame frame) {
-    RoomSubscription subscription = rooms.get(room);
-    if (subscription == null) {
-      return;
-    }
-    SharedFrame out = subscription.accept(seq, frame);
-    if (out != null) {
-      queue(out);
-    }
-  }
-
-  @Override
-  public void flush() {
+  /** Sends what {@link #queue} wrote. */
+  void flush() {
     if (!closed) {
       transport.flush();
     }
   }
 
-  @Override
-  public void onRoomEvent(String room, SharedFrame frame) {
-    if (rooms.containsKey(room)) {
-      queue(frame);
-    }
-  }
-
   /** A shared push, sent at the hub's next {@link #flush()}. */
-  private void queue(SharedFrame frame) {
+  void queue(SharedFrame frame) {
     if (!closed) {
       transport.write(frame);
       checkOutboundQueue();
@@ -312,10 +292,11 @@ public final class Session implements RoomMember, UserEndpoint {
     services.vertx().cancelTimer(authTimer);
     services.metrics().connectionClosed(transport.kind());
     List<Future<Void>> leaving = new ArrayList<>();
-    for (String room : rooms.keySet()) {
-      localRooms.remove(room, this);
+    rooms.forEach((room, subscription) -> {
+      subscription.leave();
+      localRooms.remove(room, subscription);
       leaving.add(services.presence().leave(room, principal.user(), id));
-    }
+    });
     rooms.clear();
     if (principal != null) {
       services.localUsers().remove(this);

@@ -143,10 +143,10 @@ final class SessionRequests {
       throw forbidden("too many rooms on one connection (limit "
           + services.config().limits().maxRoomsPerConnection() + ")");
     }
-    RoomSubscription subscription = new RoomSubscription();
+    RoomSubscription subscription = new RoomSubscription(session);
     session.rooms().put(room, subscription);
     String user = session.principal().user();
-    return session.localRooms().add(room, session)
+    return session.localRooms().add(room, subscription)
         .compose(liveAfter -> services.presence().join(room, user, session.id()).map(liveAfter))
         .compose(liveAfter -> since >= 0
             ? services.history().read(room, since, services.history().capacity())
@@ -191,8 +191,11 @@ final class SessionRequests {
 
   /** Leaves a room locally at once, and in cluster presence. */
   private Future<Void> abandon(String room) {
-    session.rooms().remove(room);
-    session.localRooms().remove(room, session);
+    RoomSubscription subscription = session.rooms().remove(room);
+    if (subscription != null) {
+      subscription.leave();
+      session.localRooms().remove(room, subscription);
+    }
     return services.presence().leave(room, session.principal().user(), session.id());
   }
 
