@@ -22,7 +22,12 @@ public final class TokenVerifier {
 
   private static final int MAX_USER_LENGTH = 128;
 
-  private final JWTAuth jwt;
+  /**
+   * One provider per thread: Vert.x's JWK signs and verifies under a lock (its Mac and Signature are not
+   * thread-safe), so one provider shared by all event loops made them queue for it during a connect storm
+   * (JFR: event loops blocked 15–24 ms on the JWK's monitor).
+   */
+  private final ThreadLocal<JWTAuth> jwt;
   private final boolean requireExp;
   private final VerifiedTokenCache cache;
   private RevocationCheck revocations = principal -> Future.succeededFuture(false);
@@ -39,7 +44,10 @@ public final class TokenVerifier {
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret));
     }
     auth.publicKeys().forEach(entry -> options.addPubSecKey(PublicKeys.load(entry)));
-    this.jwt = JWTAuth.create(vertx, options);
+    // built once here so that a bad key fails the start, not the first connection
+    JWTAuth checked = JWTAuth.create(vertx, options);
+    this.jwt = ThreadLocal.withInitial(() -> JWTAuth.create(vertx, options));
+    jwt.set(checked);
     this.requireExp = auth.requireExp();
     this.cache = new VerifiedTokenCache(auth.cacheSize(), auth.leewaySeconds());
   }
@@ -81,7 +89,7 @@ public final class TokenVerifier {
   /** Vert.x may throw instead of failing (e.g. ClassCastException on a non-numeric exp): both become a failure. */
   private Future<io.vertx.ext.auth.User> authenticate(String token) {
     try {
-      return jwt.authenticate(new TokenCredentials(token));
+      return jwt.get().authenticate(new TokenCredentials(token));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
