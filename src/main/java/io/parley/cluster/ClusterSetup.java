@@ -63,7 +63,8 @@ public final class ClusterSetup {
         .setCapacity(historySize)
         .setBackupCount(1)
         .setAsyncBackupCount(0));
-    for (String map : new String[]{RequestDedup.MAP_NAME, Revocations.MAP_NAME, NodeDirectory.MAP_NAME, RoomHistory.INDEX_NAME}) {
+    for (String map : new String[]{RequestDedup.MAP_NAME, Revocations.MAP_NAME, NodeDirectory.MAP_NAME,
+        RoomHistory.INDEX_NAME}) {
       config.addMapConfig(synchronousBackup(map));
     }
     // Changed only by entry processors, per join, auth and close: stored as objects, a processor changes the

@@ -136,7 +136,8 @@ public record ParleyConfig(
     require(dedupWindowMs >= 1000, "dedup.windowMs must be >= 1000");
     require(limits.maxFrameBytes >= 256, "limits.maxFrameBytes must be >= 256");
     require(limits.maxFrameBytes <= Limits.MAX_FRAME_BYTES,
-        "limits.maxFrameBytes must be <= " + Limits.MAX_FRAME_BYTES + " (frame decoders allow 4 times as much)");
+        "limits.maxFrameBytes must be <= " + Limits.MAX_FRAME_BYTES + " (frame decoders allow "
+            + Limits.FRAME_DECODER_FACTOR + " times as much)");
     require(limits.maxRoomsPerConnection >= 1, "limits.maxRoomsPerConnection must be >= 1");
     require(limits.maxQueuedBytes >= limits.maxFrameBytes, "limits.maxQueuedBytes must be >= limits.maxFrameBytes");
     require(limits.publishPerSecond > 0 && limits.publishBurst >= 1, "limits.publishPerSecond and publishBurst must be > 0");
