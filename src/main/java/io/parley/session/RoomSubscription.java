@@ -14,6 +14,7 @@ import java.util.List;
 final class RoomSubscription implements RoomMember {
 
   private final Session session;
+  private final String room;
   private List<HeldMessage> held = new ArrayList<>();
   /** Set on leave: the hub may still hand over the rest of a batch it was delivering. */
   private boolean left;
@@ -23,8 +24,9 @@ final class RoomSubscription implements RoomMember {
   private record HeldMessage(long seq, SharedFrame frame) {
   }
 
-  RoomSubscription(Session session) {
+  RoomSubscription(Session session, String room) {
     this.session = session;
+    this.room = room;
   }
 
   @Override
@@ -49,8 +51,10 @@ final class RoomSubscription implements RoomMember {
     session.flush();
   }
 
+  /** Stops delivery to this subscription at once, including the rest of a batch the hub is delivering. */
   void leave() {
     left = true;
+    session.localRooms().remove(room, this);
   }
 
   boolean joining() {

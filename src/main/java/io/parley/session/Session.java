@@ -294,7 +294,6 @@ public final class Session implements UserEndpoint {
     List<Future<Void>> leaving = new ArrayList<>();
     rooms.forEach((room, subscription) -> {
       subscription.leave();
-      localRooms.remove(room, subscription);
       leaving.add(services.presence().leave(room, principal.user(), id));
     });
     rooms.clear();

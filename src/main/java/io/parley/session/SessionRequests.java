@@ -143,7 +143,7 @@ final class SessionRequests {
       throw forbidden("too many rooms on one connection (limit "
           + services.config().limits().maxRoomsPerConnection() + ")");
     }
-    RoomSubscription subscription = new RoomSubscription(session);
+    RoomSubscription subscription = new RoomSubscription(session, room);
     session.rooms().put(room, subscription);
     String user = session.principal().user();
     return session.localRooms().add(room, subscription)
@@ -194,7 +194,6 @@ final class SessionRequests {
     RoomSubscription subscription = session.rooms().remove(room);
     if (subscription != null) {
       subscription.leave();
-      session.localRooms().remove(room, subscription);
     }
     return services.presence().leave(room, session.principal().user(), session.id());
   }
