@@ -16,6 +16,7 @@ import io.parley.cluster.UserDirectory;
 import io.parley.hub.LocalUsers;
 import io.parley.cluster.Presence;
 import io.parley.cluster.RoomBus;
+import io.parley.cluster.HistoryExpiry;
 import io.parley.cluster.RoomHistory;
 import io.parley.cluster.RoomPublisher;
 import io.parley.config.ParleyConfig;
@@ -85,7 +86,7 @@ public final class ParleyNode {
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HazelcastClusterManager clusterManager =
-        new HazelcastClusterManager(ClusterSetup.hazelcastConfig(config.cluster(), config.historySize()));
+        new HazelcastClusterManager(ClusterSetup.hazelcastConfig(config.cluster()));
     VertxOptions options = vertxOptions(config);
     return Vertx.builder()
         .with(options)
@@ -120,7 +121,8 @@ public final class ParleyNode {
     String nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
     ParleyMetrics metrics = new ParleyMetrics(registry);
     RoomBus bus = new RoomBus(vertx.eventBus());
-    RoomHistory history = new RoomHistory(hazelcast, vertx, config.historySize());
+    RoomHistory history = new RoomHistory(hazelcast, vertx, config.history());
+    new HistoryExpiry(history, vertx, metrics).start();
     Presence presence = new Presence(hazelcast, bus, vertx, nodeId);
     UserDirectory users = new UserDirectory(hazelcast, vertx, nodeId, config.mailbox(), metrics);
     DepartureWatcher departures = new DepartureWatcher(hazelcast)

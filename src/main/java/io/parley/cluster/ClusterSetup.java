@@ -5,7 +5,6 @@ import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.config.RingbufferConfig;
 import io.parley.config.ParleyConfig.ClusterConfig;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 
@@ -22,7 +21,7 @@ public final class ClusterSetup {
   private ClusterSetup() {
   }
 
-  public static Config hazelcastConfig(ClusterConfig cluster, int historySize) {
+  public static Config hazelcastConfig(ClusterConfig cluster) {
     Config config = ConfigUtil.loadConfig();
     config.setClusterName(cluster.name());
     String address = resolve(cluster.host());
@@ -59,19 +58,15 @@ public final class ClusterSetup {
       join.getTcpIpConfig().setEnabled(true).setMembers(members);
     }
 
-    config.addRingBufferConfig(new RingbufferConfig(RoomHistory.RING_PREFIX + "*")
-        .setCapacity(historySize)
-        .setBackupCount(1)
-        .setAsyncBackupCount(0));
-    for (String map : new String[]{RequestDedup.MAP_NAME, Revocations.MAP_NAME, NodeDirectory.MAP_NAME,
-        RoomHistory.INDEX_NAME}) {
+    for (String map : new String[]{RequestDedup.MAP_NAME, Revocations.MAP_NAME, NodeDirectory.MAP_NAME}) {
       config.addMapConfig(synchronousBackup(map));
     }
-    // Changed only by entry processors, per join, auth and close: stored as objects, a processor changes the
-    // value in place and a backup re-runs it, so a join costs the same in a room of 10 or of 50,000. Stored
-    // as bytes (BINARY), every change would deserialize and serialize the whole room. OBJECT copies values
-    // for a processor only where the map has an index: these must have none.
-    for (String map : new String[]{Presence.MAP_NAME, UserDirectory.MAP_NAME}) {
+    // Changed only by entry processors, per join, auth, close and publish: stored as objects, a processor
+    // changes the value in place and a backup re-runs it, so a join costs the same in a room of 10 or of 50,000
+    // and a publish the same with 10 or 1,000 messages kept. Stored as bytes (BINARY), every change would
+    // deserialize and serialize the whole value. OBJECT copies values for a processor only where the map has an
+    // index: these must have none.
+    for (String map : new String[]{Presence.MAP_NAME, UserDirectory.MAP_NAME, RoomHistory.MAP_NAME}) {
       config.addMapConfig(synchronousBackup(map).setInMemoryFormat(InMemoryFormat.OBJECT));
     }
     return config;

@@ -14,12 +14,19 @@ public record ParleyConfig(
     AuthConfig auth,
     ClusterConfig cluster,
     List<String> apiKeys,
-    int historySize,
+    History history,
     Mailbox mailbox,
     long dedupWindowMs,
     Limits limits,
     Heartbeat heartbeat,
     Shutdown shutdown) {
+
+  /**
+   * Room history: at most {@code size} messages per room, none stored more than {@code ttlMs} ago (0: kept
+   * until overwritten). A room's seq outlives its messages.
+   */
+  public record History(int size, long ttlMs) {
+  }
 
   /** HTTP listener. {@code allowedOrigins} empty means same origin only; {@code "*"} allows any (demo only). */
   public record HttpConfig(String host, int port, List<String> allowedOrigins, int maxRequestBytes) {
@@ -100,7 +107,7 @@ public record ParleyConfig(
             s.string("cluster.discovery"), s.strings("cluster.members"), s.string("cluster.serviceDns"),
             s.integer("cluster.eventBusPort"), s.whole("cluster.failureDetectionMs")),
         s.strings("api.keys"),
-        s.integer("history.size"),
+        new History(s.integer("history.size"), s.whole("history.ttlMs")),
         new Mailbox(s.integer("mailbox.maxMessages"), s.whole("mailbox.maxAgeMs")),
         s.whole("dedup.windowMs"),
         new Limits(s.integer("limits.maxFrameBytes"), s.integer("limits.maxRoomsPerConnection"),
@@ -130,7 +137,8 @@ public record ParleyConfig(
     require(apiKeys.stream().allMatch(key -> key.length() >= 32), "api.keys must each be at least 32 characters");
     require(auth.cacheSize >= 0, "auth.jwt.cacheSize must be >= 0 (0 = no cache)");
     require(auth.revocationTtlMs >= 1000, "auth.revocationTtlMs must be >= 1000");
-    require(historySize >= 1, "history.size must be >= 1");
+    require(history.size >= 1, "history.size must be >= 1");
+    require(history.ttlMs == 0 || history.ttlMs >= 1000, "history.ttlMs must be 0 (no expiry) or >= 1000");
     require(mailbox.maxMessages >= 1, "mailbox.maxMessages must be >= 1");
     require(mailbox.maxAgeMs >= 1000, "mailbox.maxAgeMs must be >= 1000");
     require(dedupWindowMs >= 1000, "dedup.windowMs must be >= 1000");

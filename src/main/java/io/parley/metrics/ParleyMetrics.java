@@ -56,6 +56,7 @@ public final class ParleyMetrics {
   private final Timer publishDelivered;
   private final Counter privateSent;
   private final Counter mailboxDropped;
+  private final Counter historyExpired;
   private final Counter slowConsumers;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
@@ -81,6 +82,9 @@ public final class ParleyMetrics {
         .register(registry);
     this.mailboxDropped = Counter.builder("parley.mailbox.dropped")
         .description("Private messages dropped from a full or expired offline mailbox")
+        .register(registry);
+    this.historyExpired = Counter.builder("parley.history.expired")
+        .description("Room messages this node's expiry sweep removed from history after history.ttlMs")
         .register(registry);
     this.slowConsumers = Counter.builder("parley.slow.consumers")
         .description("Connections closed because their outbound queue overflowed (4008)")
@@ -211,6 +215,10 @@ public final class ParleyMetrics {
 
   public void privateSent() {
     privateSent.increment();
+  }
+
+  public void historyExpired(int messages) {
+    historyExpired.increment(messages);
   }
 
   public void mailboxDropped(int messages) {

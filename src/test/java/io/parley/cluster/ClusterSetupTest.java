@@ -16,10 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterSetupTest {
 
   @Test
-  @DisplayName("presence and users are changed in place: OBJECT format, backed up, and no index (which copies per change)")
+  @DisplayName("presence, users and history are changed in place: OBJECT format, backed up, and no index (which copies per change)")
   void changedInPlace() {
-    Config config = ClusterSetup.hazelcastConfig(ParleyConfig.from(TestNodes.config(5701, List.of(5701))).cluster(), 10);
-    for (String map : List.of(Presence.MAP_NAME, UserDirectory.MAP_NAME)) {
+    Config config = ClusterSetup.hazelcastConfig(ParleyConfig.from(TestNodes.config(5701, List.of(5701))).cluster());
+    for (String map : List.of(Presence.MAP_NAME, UserDirectory.MAP_NAME, RoomHistory.MAP_NAME)) {
       MapConfig mapConfig = config.getMapConfig(map);
       assertEquals(InMemoryFormat.OBJECT, mapConfig.getInMemoryFormat(), map);
       assertTrue(mapConfig.getIndexConfigs().isEmpty(), map);

@@ -73,7 +73,7 @@ class DeploymentFilesTest {
         "PARLEY_AUTH_JWT_SECRET", "x".repeat(40),
         "PARLEY_CLUSTER_DISCOVERY", "kubernetes-dns",
         "PARLEY_CLUSTER_SERVICE_DNS", "parley-cluster.default.svc.cluster.local"));
-    Config hazelcast = ClusterSetup.hazelcastConfig(ParleyConfig.from(settings).cluster(), 10);
+    Config hazelcast = ClusterSetup.hazelcastConfig(ParleyConfig.from(settings).cluster());
     assertTrue(hazelcast.getNetworkConfig().getJoin().getKubernetesConfig().isEnabled());
     assertEquals("parley-cluster.default.svc.cluster.local",
         hazelcast.getNetworkConfig().getJoin().getKubernetesConfig().getProperty("service-dns"));

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The hub restores seq order from the event bus's arrival order, and fetches a seq that never arrives from
  * history, also when nothing follows it. Frames are put on the real clustered event bus and in the real
- * Ringbuffer, as a publisher would.
+ * history, as a publisher would.
  */
 @ExtendWith(VertxExtension.class)
 class NodeHubOrderTest {

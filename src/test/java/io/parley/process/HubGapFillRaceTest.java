@@ -1,20 +1,26 @@
 package io.parley.process;
 
 import io.parley.ParleyNode;
+import com.hazelcast.core.ReadOnly;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
 import io.parley.cluster.RoomBus;
+import io.parley.cluster.RoomHistory;
 import io.parley.testing.TestClient;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.Serial;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -30,8 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Found by {@link CrashRecoveryTest} under load, reproduced here without a crash on one in-process node: a gap
  * fill from history that completes after live messages have moved the room on must not skip a newer gap it
  * never fetched (it used to: the member got 1, 2, 4 and never 3, though 3 was in history and arrived live).
- * The history read is held up by occupying the node's worker pool, as on a busy node; the frames go into the
- * real Ringbuffer and, local-only (a clustered publish would wait for a worker too), onto the real event bus.
+ * The history read is held up by occupying the Hazelcast partition thread that owns the room, as on a busy
+ * cluster; the frames go into the real cluster history and, local-only, onto the real event bus.
  */
 class HubGapFillRaceTest {
 
@@ -63,9 +69,9 @@ class HubGapFillRaceTest {
         frames.add(store(node, room, "m" + i));
       }
       CountDownLatch release = new CountDownLatch(1);
-      occupyWorkers(release);
+      stallHistory(room, release);
       try {
-        busPublish(room, 2, frames.get(1)); // seq 1 is late: after 200 ms the hub fetches 1..1, and waits for a worker
+        busPublish(room, 2, frames.get(1)); // seq 1 is late: after 200 ms the hub fetches 1..1, and waits
         Thread.sleep(400);
         busPublish(room, 1, frames.get(0)); // seq 1 arrives after all: 1 and 2 go out, the hub waits for 3
         busPublish(room, 4, frames.get(3)); // 4 is held back until 3 arrives or is fetched (in 200 ms)
@@ -89,25 +95,40 @@ class HubGapFillRaceTest {
     }
   }
 
-  /** Occupies every worker thread of the node until {@code release}; checks that nothing else can run meanwhile. */
-  private void occupyWorkers(CountDownLatch release) throws InterruptedException {
-    int workers = VertxOptions.DEFAULT_WORKER_POOL_SIZE;
-    CountDownLatch busy = new CountDownLatch(workers);
-    for (int i = 0; i < workers; i++) {
-      node.vertx().executeBlocking(() -> {
-        busy.countDown();
-        return release.await(10, TimeUnit.SECONDS);
-      }, false);
-    }
-    assertTrue(busy.await(5, TimeUnit.SECONDS), "the worker pool is not as large as expected");
-    CountDownLatch probe = new CountDownLatch(1);
-    node.vertx().executeBlocking(() -> {
-      probe.countDown();
-      return null;
-    }, false);
-    assertFalse(probe.await(100, TimeUnit.MILLISECONDS), "a worker is still free: the history read would not wait");
+  /**
+   * Holds the partition thread that owns the room's history until {@code release}, and checks that a history read
+   * of the room now waits.
+   */
+  private void stallHistory(String room, CountDownLatch release) throws InterruptedException {
+    IMap<String, Object> history = node.hazelcast().getMap(RoomHistory.MAP_NAME);
+    CountDownLatch stalled = new CountDownLatch(1);
+    Stall.stalled = stalled;
+    Stall.release = release;
+    history.submitToKey(room, new Stall());
+    assertTrue(stalled.await(5, TimeUnit.SECONDS), "the partition thread did not run the stall");
+    CompletableFuture<Object> probe = history.getAsync(room).toCompletableFuture();
+    Thread.sleep(100);
+    assertFalse(probe.isDone(), "the room's partition still answers: the history read would not wait");
   }
 
+  /** Blocks the partition thread it runs on; static, since Hazelcast may copy the processor. */
+  static final class Stall implements EntryProcessor<String, Object, Boolean>, ReadOnly {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    static volatile CountDownLatch stalled;
+    static volatile CountDownLatch release;
+
+    @Override
+    public Boolean process(Map.Entry<String, Object> entry) {
+      stalled.countDown();
+      try {
+        return release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
 
   private void busPublish(String room, long seq, String frame) {
     node.vertx().eventBus().publish(RoomBus.address(room), frame,

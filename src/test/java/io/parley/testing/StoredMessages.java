@@ -4,7 +4,7 @@ import io.parley.ParleyNode;
 import io.parley.cluster.RoomHistory;
 import io.parley.protocol.Frames;
 
-/** Stores a room message as a publish does (history index and ring) without putting it on the event bus. */
+/** Stores a room message as a publish does (into history) without putting it on the event bus. */
 public final class StoredMessages {
 
   private StoredMessages() {
@@ -12,7 +12,7 @@ public final class StoredMessages {
 
   /** Returns the frame for the seq the message got, for the test to put on the bus itself (or not). */
   public static String store(ParleyNode node, String room, String body) {
-    RoomHistory history = new RoomHistory(node.hazelcast(), node.vertx(), node.config().historySize());
+    RoomHistory history = new RoomHistory(node.hazelcast(), node.vertx(), node.config().history());
     String stored = Frames.storedMessage("tester", body, System.currentTimeMillis());
     long seq = history.append(room, stored).await();
     return Frames.roomMessage(room, seq, stored);

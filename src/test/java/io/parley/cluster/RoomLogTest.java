@@ -1,0 +1,130 @@
+package io.parley.cluster;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.util.List;
+import java.util.stream.LongStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A room's seq and kept messages: capacity, expiry and the reads that recovery depends on. */
+class RoomLogTest {
+
+  private static final long NO_EXPIRY = Long.MIN_VALUE;
+
+  @Test
+  @DisplayName("seqs start at 1; past the capacity the oldest go, and a reader who missed them is told")
+  void capacity() {
+    RoomLog log = new RoomLog();
+    assertEquals(0, log.latest());
+    for (int i = 1; i <= 5; i++) {
+      assertEquals(i, log.append("m" + i, 1000, 3, NO_EXPIRY));
+    }
+    assertEquals(3, log.size());
+    assertSlice(log.read(0, 10, NO_EXPIRY), 3, false, "m3", "m4", "m5");
+    assertSlice(log.read(2, 10, NO_EXPIRY), 3, true, "m3", "m4", "m5");
+    assertSlice(log.read(3, 1, NO_EXPIRY), 4, true, "m4");
+    assertSlice(log.read(-1, 2, NO_EXPIRY), 4, true, "m4", "m5");
+    assertSlice(log.read(5, 10, NO_EXPIRY), 6, true);
+    assertFalse(log.read(6, 10, NO_EXPIRY).complete(), "a seq the room never reached");
+  }
+
+  @Test
+  @DisplayName("the arrays grow past their first slots and wrap, keeping seq order")
+  void growsAndWraps() {
+    RoomLog log = new RoomLog();
+    for (int i = 1; i <= 50; i++) {
+      log.append("m" + i, 1000, 20, NO_EXPIRY);
+    }
+    RoomLog.LogSlice newest = log.read(-1, 20, NO_EXPIRY);
+    assertEquals(31, newest.firstSeq());
+    assertEquals(LongStream.rangeClosed(31, 50).mapToObj(i -> "m" + i).toList(), newest.messages());
+  }
+
+  @Test
+  @DisplayName("messages stored before the cutoff are left out of reads, then dropped; the seq goes on")
+  void expiry() {
+    RoomLog log = new RoomLog();
+    log.append("m1", 1000, 10, NO_EXPIRY);
+    log.append("m2", 2000, 10, NO_EXPIRY);
+    log.append("m3", 3000, 10, NO_EXPIRY);
+    assertTrue(log.hasMessagesStoredBefore(2500));
+    assertFalse(log.hasMessagesStoredBefore(1000));
+
+    assertSlice(log.read(0, 10, 2500), 3, false, "m3");
+    assertSlice(log.read(2, 10, 2500), 3, true, "m3");
+    assertSlice(log.read(-1, 10, 2500), 3, true, "m3");
+    assertEquals(3, log.size(), "a read changes nothing");
+
+    log.expire(2500);
+    assertEquals(1, log.size());
+    log.expire(5000);
+    assertEquals(0, log.size());
+    assertFalse(log.hasMessagesStoredBefore(Long.MAX_VALUE));
+    assertEquals(3, log.latest());
+    assertSlice(log.read(3, 10, 5000), 4, true);
+    assertFalse(log.read(1, 10, 5000).complete());
+
+    assertEquals(4, log.append("m4", 6000, 10, 5000));
+    assertSlice(log.read(0, 10, 5000), 4, false, "m4");
+  }
+
+  @Test
+  @DisplayName("an append drops the expired messages first")
+  void appendExpires() {
+    RoomLog log = new RoomLog();
+    log.append("old", 1000, 10, NO_EXPIRY);
+    log.append("new", 9000, 10, 5000);
+    assertEquals(1, log.size());
+    assertSlice(log.read(-1, 10, NO_EXPIRY), 2, true, "new");
+  }
+
+  @Test
+  @DisplayName("a kept message is found by its exact encoding")
+  void find() {
+    RoomLog log = new RoomLog();
+    for (int i = 1; i <= 12; i++) {
+      log.append("m" + i, 1000, 10, NO_EXPIRY);
+    }
+    assertEquals(11, log.find("m11"));
+    assertEquals(3, log.find("m3"));
+    assertEquals(0, log.find("m2"), "overwritten");
+  }
+
+  @Test
+  @DisplayName("survives Java serialization (Hazelcast's migrations and replication) with its state")
+  void serializes() throws Exception {
+    RoomLog log = new RoomLog();
+    for (int i = 1; i <= 12; i++) {
+      log.append("m" + i, 1000L * i, 10, NO_EXPIRY);
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(log);
+    }
+    RoomLog copy;
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      copy = (RoomLog) in.readObject();
+    }
+    assertEquals(12, copy.latest());
+    assertTrue(copy.hasMessagesStoredBefore(3001));
+    assertFalse(copy.hasMessagesStoredBefore(3000));
+    assertEquals(13, copy.append("m13", 13_000, 10, NO_EXPIRY));
+    assertSlice(copy.read(11, 10, NO_EXPIRY), 12, true, "m12", "m13");
+  }
+
+  private static void assertSlice(RoomLog.LogSlice slice, long firstSeq, boolean complete, String... messages) {
+    assertEquals(List.of(messages), slice.messages());
+    if (messages.length > 0) {
+      assertEquals(firstSeq, slice.firstSeq());
+    }
+    assertEquals(complete, slice.complete());
+  }
+}
