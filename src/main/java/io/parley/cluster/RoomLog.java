@@ -1,5 +1,7 @@
 package io.parley.cluster;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -18,10 +20,13 @@ final class RoomLog implements Serializable {
   @Serial
   private static final long serialVersionUID = 1L;
   private static final int FIRST_SLOTS = 8;
+  /** Shared by the rooms with no message kept, which are most rooms once their messages expire. */
+  private static final String[] NO_MESSAGES = {};
+  private static final long[] NO_TIMES = {};
 
   private long latest;
-  private String[] stored = new String[0];
-  private long[] storedAt = new long[0];
+  private String[] stored = NO_MESSAGES;
+  private long[] storedAt = NO_TIMES;
   /** Slot of the oldest message. */
   private int head;
   private int count;
@@ -55,8 +60,8 @@ final class RoomLog implements Serializable {
       dropOldest();
     }
     if (count == 0) {
-      stored = new String[0];
-      storedAt = new long[0];
+      stored = NO_MESSAGES;
+      storedAt = NO_TIMES;
       head = 0;
     }
     oldestStoredAt = count == 0 ? Long.MAX_VALUE : storedAt[head];
@@ -137,6 +142,16 @@ final class RoomLog implements Serializable {
     stored = grownStored;
     storedAt = grownStoredAt;
     head = 0;
+  }
+
+  /** A copy made by a migration shares the empty arrays too. */
+  @Serial
+  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    if (count == 0) {
+      stored = NO_MESSAGES;
+      storedAt = NO_TIMES;
+    }
   }
 
   private int slot(int index) {

@@ -105,19 +105,28 @@ class RoomLogTest {
     for (int i = 1; i <= 12; i++) {
       log.append("m" + i, 1000L * i, 10, NO_EXPIRY);
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-      out.writeObject(log);
-    }
-    RoomLog copy;
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-      copy = (RoomLog) in.readObject();
-    }
+    RoomLog copy = copied(log);
     assertEquals(12, copy.latest());
     assertTrue(copy.hasMessagesStoredBefore(3001));
     assertFalse(copy.hasMessagesStoredBefore(3000));
     assertEquals(13, copy.append("m13", 13_000, 10, NO_EXPIRY));
     assertSlice(copy.read(11, 10, NO_EXPIRY), 12, true, "m12", "m13");
+
+    copy.expire(Long.MAX_VALUE);
+    RoomLog emptied = copied(copy);
+    assertEquals(0, emptied.size());
+    assertEquals(14, emptied.append("m14", 14_000, 10, NO_EXPIRY), "an emptied copy keeps its seq and grows again");
+    assertSlice(emptied.read(13, 10, NO_EXPIRY), 14, true, "m14");
+  }
+
+  private static RoomLog copied(RoomLog log) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(log);
+    }
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      return (RoomLog) in.readObject();
+    }
   }
 
   private static void assertSlice(RoomLog.LogSlice slice, long firstSeq, boolean complete, String... messages) {
