@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.parley.protocol.CloseCode;
 import io.parley.protocol.ErrorCode;
+import io.vertx.core.Vertx;
 
 import java.time.Duration;
 import java.util.List;
@@ -54,6 +55,7 @@ public final class ParleyMetrics {
   private final Counter delivered;
   private final Timer publishStored;
   private final Timer publishDelivered;
+  private final Timer eventLoopLag;
   private final Counter privateSent;
   private final Counter mailboxDropped;
   private final Counter historyExpired;
@@ -77,6 +79,8 @@ public final class ParleyMetrics {
         "Time from a publish request to its message being stored in the cluster");
     this.publishDelivered = latency("parley.publish.delivered",
         "Time from a message being accepted (its ts) to its frames being written to this node's members");
+    this.eventLoopLag = latency("parley.eventloop.lag",
+        "How late a timer fired on a gateway's event loop: how long that loop was busy or blocked");
     this.privateSent = Counter.builder("parley.private.sent")
         .description("Private messages accepted from clients and the API of this node")
         .register(registry);
@@ -215,6 +219,11 @@ public final class ParleyMetrics {
 
   public void privateSent() {
     privateSent.increment();
+  }
+
+  /** Starts measuring the lag of the event loop of the calling context. */
+  public void measureEventLoopLag(Vertx vertx) {
+    new EventLoopLag(vertx, eventLoopLag).start();
   }
 
   public void historyExpired(int messages) {

@@ -7,9 +7,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The sessions of one gateway (one event loop): creates them, sweeps them for heartbeats, closes them all when
@@ -20,12 +18,13 @@ public final class SessionRegistry {
   private final SessionServices services;
   private final LocalRooms localRooms;
   private final Context context;
-  private final Set<Session> sessions = new LinkedHashSet<>();
+  private final HeartbeatSlices<Session> sessions;
 
   public SessionRegistry(SessionServices services, LocalRooms localRooms, Context context) {
     this.services = services;
     this.localRooms = localRooms;
     this.context = context;
+    this.sessions = new HeartbeatSlices<>(services.config().heartbeat().intervalMs());
   }
 
   /**
@@ -48,12 +47,17 @@ public final class SessionRegistry {
     return sessions.size();
   }
 
+  /** How often {@link #sweepHeartbeats} is to run: each run sweeps a slice of the sessions. */
+  public long heartbeatTickMs() {
+    return sessions.tickMs();
+  }
+
   /**
-   * Pings every connection that answers pings, and closes those silent for longer than {@code timeoutMs}:
-   * one timer per gateway rather than one per connection.
+   * Pings the connections of the next slice that answer pings, and closes those silent for longer than
+   * {@code timeoutMs}: one timer per gateway rather than one per connection, each connection once per interval.
    */
   public void sweepHeartbeats(long now, long timeoutMs) {
-    for (Session session : new ArrayList<>(sessions)) {
+    for (Session session : sessions.nextSlice()) {
       Transport transport = session.transport();
       if (!transport.expectsPong()) {
         continue;
@@ -69,7 +73,7 @@ public final class SessionRegistry {
   /** Closes every session with 1001; completes when their presence is cleaned up. */
   public Future<Void> closeAll() {
     List<Future<Void>> closing = new ArrayList<>();
-    for (Session session : new ArrayList<>(sessions)) {
+    for (Session session : sessions.all()) {
       closing.add(session.close(CloseCode.GOING_AWAY, CloseCode.GOING_AWAY.reason()));
     }
     return Future.join(closing).mapEmpty();

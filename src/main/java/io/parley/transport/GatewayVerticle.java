@@ -51,7 +51,8 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     ParleyConfig config = services.config();
     sessions = new SessionRegistry(services, new LocalRooms(context, hub, services.metrics()), context);
-    heartbeatTimer = vertx.setPeriodic(config.heartbeat().intervalMs(),
+    services.metrics().measureEventLoopLag(vertx);
+    heartbeatTimer = vertx.setPeriodic(sessions.heartbeatTickMs(),
         t -> sessions.sweepHeartbeats(System.currentTimeMillis(), config.heartbeat().timeoutMs()));
     ConnectionGuard guard = new ConnectionGuard(new OriginPolicy(config.http().allowedOrigins()), state);
     int maxFrame = config.limits().maxFrameBytes();

@@ -1,5 +1,7 @@
 package io.parley.bench;
 
+import io.netty.channel.EventLoopGroup;
+
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -11,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 final class MeasureWindow {
 
   private final CpuWindow cpu;
+  private final LoopLag lag;
   private final int warmupSeconds;
   private final int durationSeconds;
   private final long start;
@@ -19,14 +22,15 @@ final class MeasureWindow {
   /** Deliveries at the previous progress line; the progress thread alone touches it. */
   private long deliveredBefore;
 
-  /** Opens the window now: takes the CPU start readings, then starts the clock. */
-  MeasureWindow(List<NodeProbe> probes, int warmupSeconds, int durationSeconds) {
+  /** Opens the window now: takes the CPU start readings, then starts the clock and the loops' lag probes. */
+  MeasureWindow(List<NodeProbe> probes, EventLoopGroup loops, int warmupSeconds, int durationSeconds) {
     this.cpu = CpuWindow.ofThisProcess(probes);
     this.warmupSeconds = warmupSeconds;
     this.durationSeconds = durationSeconds;
     this.start = System.nanoTime();
     this.warmupEnd = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
     this.end = warmupEnd + TimeUnit.SECONDS.toNanos(durationSeconds);
+    this.lag = new LoopLag(loops, warmupEnd);
   }
 
   double secondsSinceStart(long now) {
@@ -50,6 +54,7 @@ final class MeasureWindow {
   /** Takes the CPU end readings; call once the publishers have stopped, before the drain. */
   void stop() {
     cpu.stop();
+    lag.stop();
   }
 
   /**
@@ -73,8 +78,8 @@ final class MeasureWindow {
     return "deliveries/s=" + Scenario.rate(deliveries / (cpu.wallNanos() / 1e9));
   }
 
-  /** The node, generator and host CPU over the window (after {@link #stop}). */
+  /** The node, generator and host CPU over the window, and the generator's loop lag (after {@link #stop}). */
   String cpuSummary() {
-    return cpu.summary();
+    return cpu.summary() + " " + lag.summary();
   }
 }

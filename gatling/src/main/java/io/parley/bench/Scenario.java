@@ -57,7 +57,7 @@ abstract class Scenario implements FrameListener {
 
   /** Opens the timed window now (after set-up and settling): from here on latencies count once W seconds pass. */
   MeasureWindow openWindow(int warmupSeconds, int durationSeconds) {
-    MeasureWindow opened = new MeasureWindow(probes, warmupSeconds, durationSeconds);
+    MeasureWindow opened = new MeasureWindow(probes, client.group(), warmupSeconds, durationSeconds);
     window = opened;
     return opened;
   }
