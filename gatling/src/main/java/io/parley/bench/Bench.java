@@ -29,6 +29,7 @@ public final class Bench {
         case "idle" -> new IdleScenario(options);
         case "fanout", "cluster" -> new FanoutScenario(options);
         case "chat" -> new ChatScenario(options);
+        case "history" -> new HistoryScenario(options);
         default -> throw new IllegalArgumentException("unknown scenario " + options.scenario);
       };
     } catch (IllegalArgumentException e) {

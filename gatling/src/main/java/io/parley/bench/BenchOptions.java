@@ -16,7 +16,7 @@ import java.util.Set;
 final class BenchOptions {
 
   static final String USAGE = """
-      usage: Bench <idle|fanout|cluster|chat> [options]
+      usage: Bench <idle|fanout|cluster|chat|history> [options]
         --url ws://127.0.0.1:8080/ws   node WebSocket endpoint; repeat for several nodes (cluster, chat, idle)
         --node-pid PID                  node process for RSS/CPU (/proc); repeat, in the order of --url
         --secret S                      HS256 secret (default: env PARLEY_AUTH_JWT_SECRET)
@@ -30,6 +30,7 @@ final class BenchOptions {
       fanout:  --subscribers 1000 --publishers 1 --rate 100 --duration 60 --warmup 5
       cluster: fanout over every --url: subscribers round-robin, publishers on the first
       chat:    --users 10000 --rooms 500 --rate 500 --churn 50 --duration 60 --warmup 5
+      history: --rooms 10000 --messages 10 --body-bytes 80 --expire-wait S (nodes' history.ttlMs below S)
       """;
 
   /** Options without a value. {@code --child} is internal: a {@code --processes} parent passes it to its children. */

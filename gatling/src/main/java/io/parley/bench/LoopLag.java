@@ -28,12 +28,14 @@ final class LoopLag {
   private void schedule(EventExecutor loop) {
     long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(INTERVAL_MS);
     loop.schedule(() -> {
+      // a sample due before stop() may fire late, while the run closes its connections: not the window's
+      if (stopped) {
+        return;
+      }
       if (due - recordFrom >= 0) {
         lag.recordNanos(System.nanoTime() - due);
       }
-      if (!stopped) {
-        schedule(loop);
-      }
+      schedule(loop);
     }, INTERVAL_MS, TimeUnit.MILLISECONDS);
   }
 
