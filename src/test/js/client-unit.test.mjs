@@ -151,6 +151,38 @@ test('a publish and a send in flight when the link drops are re-sent with the sa
   c.close();
 });
 
+test('a publish answered unavailable is sent again with its id, and rejects once the retries are used up', async () => {
+  const c = await client({ unavailableRetries: 2 });
+  await FakeSocket.all[0].handshake();
+  const socket = FakeSocket.all[0];
+  const published = c.publish('lobby', { text: 'during a failover' });
+  await tick();
+  const id = socket.last('publish').id;
+  socket.push({ type: 'error', id, code: 'unavailable', message: 'retry' });
+  await tick();
+  const resent = socket.sent.filter(f => f.type === 'publish');
+  assert.equal(resent.length, 2, 'sent again after the backoff');
+  assert.equal(resent[1].id, id, 'with the same id: the server de-duplicates it');
+  socket.push({ type: 'ok', id, room: 'lobby', seq: 7 });
+  assert.equal((await published).seq, 7);
+
+  const refused = assert.rejects(c.publish('lobby', { text: 'never' }), e => e.code === 'unavailable');
+  await tick();
+  const second = socket.last('publish').id;
+  for (let i = 0; i < 3; i++) {
+    socket.push({ type: 'error', id: second, code: 'unavailable', message: 'retry' });
+    await tick();
+  }
+  await refused;
+  assert.equal(socket.sent.filter(f => f.type === 'publish' && f.id === second).length, 3, 'the first and 2 retries');
+
+  const forbidden = assert.rejects(c.publish('private', { text: 'no' }), e => e.code === 'forbidden');
+  await tick();
+  socket.push({ type: 'error', id: socket.last('publish').id, code: 'forbidden', message: 'no' });
+  await forbidden;
+  c.close();
+});
+
 test('tells the app when recovery is incomplete, and takes a SockJS disconnect frame as the close code', async () => {
   const c = await client();
   const states = [];

@@ -26,6 +26,7 @@
     transport: 'sockjs',          // or 'websocket'
     sockjsUrl: SCRIPT_SRC ? new URL(SOCKJS_PATH, SCRIPT_SRC).href : null, // loaded if window.SockJS is missing
     requestTimeoutMs: 10000,      // per request, counted while it is on the wire
+    unavailableRetries: 5,        // a retryable request answered `unavailable` is sent again this many times
     pingIntervalMs: 25000,        // 0: no pings (the client then notices a dead link only when the socket closes)
     backoff: { minMs: 250, maxMs: 10000 }
   };
@@ -291,6 +292,28 @@
     });
   };
 
+  /**
+   * `unavailable` means the cluster could not serve the request just now (a node died under it, a partition is
+   * moving): a retryable request is sent again with the same id, after the reconnect backoff, so the server's
+   * de-duplication keeps a publish or send from being done twice. Returns false once the retries are used up.
+   */
+  Client.prototype._retryUnavailable = function (request, frame) {
+    var self = this;
+    if (frame.code !== 'unavailable' || !RETRYABLE[request.frame.type]) return false;
+    request.retries = (request.retries || 0) + 1;
+    if (request.retries > self.options.unavailableRetries) return false;
+    setTimeout(function () {
+      if (self._closedByUser) {
+        request.reject(ParleyError('closed', 'the client is closed'));
+      } else if (self.state === 'connected') {
+        self._write(request);
+      } else {
+        self._outbox.push(request);
+      }
+    }, backoffDelay(self.options.backoff, request.retries - 1));
+    return true;
+  };
+
   /** Writes a request on the current link and arms its timeout. */
   Client.prototype._write = function (request) {
     var self = this;
@@ -447,7 +470,9 @@
     if (request && (frame.type === 'ok' || frame.type === 'error' || frame.type === 'pong')) {
       this._pending.delete(frame.id);
       clearTimeout(request.timer);
-      if (frame.type === 'error') {
+      if (frame.type === 'error' && this._retryUnavailable(request, frame)) {
+        return;
+      } else if (frame.type === 'error') {
         request.reject(ParleyError(frame.code, frame.message, frame));
       } else {
         request.resolve(frame);

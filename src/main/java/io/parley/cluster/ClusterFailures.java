@@ -1,6 +1,7 @@
 package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastException;
+import com.hazelcast.core.IndeterminateOperationStateException;
 import io.vertx.core.VertxException;
 
 import java.util.concurrent.RejectedExecutionException;
@@ -9,6 +10,16 @@ import java.util.concurrent.RejectedExecutionException;
 public final class ClusterFailures {
 
   private ClusterFailures() {
+  }
+
+  /** The member that ran a write died before answering: it may or may not have been done. */
+  public static boolean isIndeterminate(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof IndeterminateOperationStateException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static boolean isUnavailable(Throwable failure) {

@@ -44,10 +44,17 @@ public final class RequestDedup {
    * {@link Claimed#first()} when this request is the first (it must then {@link #remember} or {@link #forget});
    * the earlier outcome when it is a retry of the same content; or {@link Claimed#reused()} when the id was
    * already used for other content (a client reusing ids, not retrying): that request is done normally.
-   * Fails with {@code unavailable} while the first attempt of the same content is still in progress.
+   * Fails with {@code unavailable} while the first attempt of the same content is still in progress, and when
+   * the key's owner died during the claim: the claim, which may have been stored, is then removed, or every
+   * retry would be told "in progress" for the rest of the window.
    */
   public Future<Claimed> claim(String key, String fingerprint) {
     return ClusterCalls.async(vertx, () -> outcomes.submitToKey(key, new Claim(fingerprint + "|", windowMs)))
+        .onFailure(failure -> {
+          if (ClusterFailures.isIndeterminate(failure)) {
+            forget(key);
+          }
+        })
         .compose(earlier -> {
           if (earlier == null) {
             return Future.succeededFuture(Claimed.FIRST);

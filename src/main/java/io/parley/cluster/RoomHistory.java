@@ -1,7 +1,6 @@
 package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.map.IMap;
 import io.parley.config.ParleyConfig;
 import io.vertx.core.Future;
@@ -42,27 +41,23 @@ public final class RoomHistory {
 
   /**
    * Stores a message (already encoded, see {@code Frames.storedMessage}); completes with its seq once stored.
-   * If the partition owner died during the write, whether it was stored is unknown: the kept messages are
-   * searched for this exact encoding (its {@code ts} makes it unique in practice), so the write is neither lost
-   * nor stored twice by a retry; not found, it fails and the client may retry.
+   * If the partition owner died during the write, whether it was stored is unknown: the room's new owner (the
+   * promoted backup, which holds every write the old one had replicated) is searched for this exact encoding
+   * (its {@code ts} makes it unique in practice). Found, that is its seq; not found, it was not stored and is
+   * written again, once. So a publish that meets a node's death is neither lost nor stored twice.
    */
   public Future<Long> append(String room, String stored) {
-    long now = System.currentTimeMillis();
-    return ClusterCalls.async(vertx,
-            () -> logs.submitToKey(room, new HistoryProcessors.Append(stored, now, capacity, cutoff(now))))
-        .recover(failure -> isIndeterminate(failure)
+    return appendOnce(room, stored)
+        .recover(failure -> ClusterFailures.isIndeterminate(failure)
             ? ClusterCalls.async(vertx, () -> logs.submitToKey(room, new HistoryProcessors.Find(stored)))
-                .compose(seq -> seq > 0 ? Future.succeededFuture(seq) : Future.failedFuture(failure))
+                .compose(seq -> seq > 0 ? Future.succeededFuture(seq) : appendOnce(room, stored))
             : Future.failedFuture(failure));
   }
 
-  private static boolean isIndeterminate(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof IndeterminateOperationStateException) {
-        return true;
-      }
-    }
-    return false;
+  private Future<Long> appendOnce(String room, String stored) {
+    long now = System.currentTimeMillis();
+    return ClusterCalls.async(vertx,
+        () -> logs.submitToKey(room, new HistoryProcessors.Append(stored, now, capacity, cutoff(now))));
   }
 
   /** The newest seq of the room, 0 if it never had a message. */

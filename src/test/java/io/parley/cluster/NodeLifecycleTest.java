@@ -2,6 +2,7 @@ package io.parley.cluster;
 
 import io.parley.ParleyNode;
 import io.parley.testing.Http;
+import io.parley.testing.PartitionStall;
 import io.parley.testing.TestClient;
 import io.parley.testing.Poll;
 import io.parley.testing.TestNodes;
@@ -23,6 +24,7 @@ import java.util.List;
 import static io.parley.testing.Sessions.authenticated;
 import static io.parley.testing.Sessions.expectOk;
 import static io.parley.testing.Sessions.join;
+import static io.parley.testing.Sessions.publish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -91,6 +93,37 @@ class NodeLifecycleTest {
       JsonObject presence = expectOk(onSurviving.request(new JsonObject().put("type", "presence").put("room", room)));
       assertEquals(new JsonArray().add("witness"), presence.getJsonArray("users"));
     }
+  }
+
+  @Test
+  @DisplayName("a publish in flight when the room's owner dies is stored once, with the next seq, not refused")
+  void publishWhileTheRoomsOwnerDies() throws InterruptedException {
+    String room = "failover-room";
+    ParleyNode owner = ownerOf(room);
+    ParleyNode survivor = nodes.get(0) == owner ? nodes.get(1) : nodes.get(0);
+    try (TestClient writer = authenticated(vertx, survivor, "writer")) {
+      join(writer, room);
+      assertEquals(1L, publish(writer, room, "before").getLong("seq"));
+      try (PartitionStall stall = PartitionStall.hold(owner.hazelcast(), RoomHistory.MAP_NAME, room)) {
+        // without an id: a dedup claim could wait on the held partition thread too
+        writer.send(new JsonObject().put("type", "publish").put("room", room).put("body", "during"));
+        Thread.sleep(300); // the append has gone to the owner and waits there behind the stall
+        owner.hazelcast().getLifecycleService().terminate();
+      }
+      JsonObject reply = writer.next(f -> "ok".equals(f.getString("type")) || "error".equals(f.getString("type")),
+          WAIT);
+      assertEquals("ok", reply.getString("type"), "the survivor stored it itself: " + reply.encode());
+      assertEquals(2L, reply.getLong("seq"));
+      JsonObject history = expectOk(writer.request(new JsonObject().put("type", "history").put("room", room)));
+      assertEquals(List.of("before", "during"), history.getJsonArray("messages").stream()
+          .map(m -> ((JsonObject) m).getString("body")).toList(), "each message once, in seq order");
+    }
+  }
+
+  /** The node that owns the room's history entry. */
+  private ParleyNode ownerOf(String room) {
+    String owner = nodes.get(0).hazelcast().getPartitionService().getPartition(room).getOwner().getUuid().toString();
+    return nodes.stream().filter(node -> node.nodeId().equals(owner)).findFirst().orElseThrow();
   }
 
   /** Both join the room; returns once the observer has seen the other user's presence join. */

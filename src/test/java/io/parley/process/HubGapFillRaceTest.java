@@ -1,11 +1,9 @@
 package io.parley.process;
 
 import io.parley.ParleyNode;
-import com.hazelcast.core.ReadOnly;
-import com.hazelcast.map.EntryProcessor;
-import com.hazelcast.map.IMap;
 import io.parley.cluster.RoomBus;
 import io.parley.cluster.RoomHistory;
+import io.parley.testing.PartitionStall;
 import io.parley.testing.TestClient;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Vertx;
@@ -15,14 +13,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.io.Serial;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import static io.parley.testing.Sessions.authenticated;
 import static io.parley.testing.Sessions.isMessage;
@@ -30,7 +24,6 @@ import static io.parley.testing.Sessions.join;
 import static io.parley.testing.StoredMessages.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Found by {@link CrashRecoveryTest} under load, reproduced here without a crash on one in-process node: a gap
@@ -68,8 +61,7 @@ class HubGapFillRaceTest {
       for (int i = 1; i <= 4; i++) {
         frames.add(store(node, room, "m" + i));
       }
-      CountDownLatch release = new CountDownLatch(1);
-      stallHistory(room, release);
+      PartitionStall stall = stallHistory(room);
       try {
         busPublish(room, 2, frames.get(1)); // seq 1 is late: after 200 ms the hub fetches 1..1, and waits
         Thread.sleep(400);
@@ -77,7 +69,7 @@ class HubGapFillRaceTest {
         busPublish(room, 4, frames.get(3)); // 4 is held back until 3 arrives or is fetched (in 200 ms)
         Thread.sleep(30);
       } finally {
-        release.countDown(); // the fetch of 1..1 completes now, while the hub waits for 3
+        stall.close(); // the fetch of 1..1 completes now, while the hub waits for 3
       }
       Thread.sleep(50);
       busPublish(room, 3, frames.get(2)); // 3 arrives late, as a message from a busy node does
@@ -95,39 +87,13 @@ class HubGapFillRaceTest {
     }
   }
 
-  /**
-   * Holds the partition thread that owns the room's history until {@code release}, and checks that a history read
-   * of the room now waits.
-   */
-  private void stallHistory(String room, CountDownLatch release) throws InterruptedException {
-    IMap<String, Object> history = node.hazelcast().getMap(RoomHistory.MAP_NAME);
-    CountDownLatch stalled = new CountDownLatch(1);
-    Stall.stalled = stalled;
-    Stall.release = release;
-    history.submitToKey(room, new Stall());
-    assertTrue(stalled.await(5, TimeUnit.SECONDS), "the partition thread did not run the stall");
-    CompletableFuture<Object> probe = history.getAsync(room).toCompletableFuture();
+  /** Holds the room's partition thread; checks that a history read of the room now waits. */
+  private PartitionStall stallHistory(String room) throws InterruptedException {
+    PartitionStall stall = PartitionStall.hold(node.hazelcast(), RoomHistory.MAP_NAME, room);
+    CompletableFuture<Object> probe = node.hazelcast().getMap(RoomHistory.MAP_NAME).getAsync(room).toCompletableFuture();
     Thread.sleep(100);
     assertFalse(probe.isDone(), "the room's partition still answers: the history read would not wait");
-  }
-
-  /** Blocks the partition thread it runs on; static, since Hazelcast may copy the processor. */
-  static final class Stall implements EntryProcessor<String, Object, Boolean>, ReadOnly {
-    @Serial
-    private static final long serialVersionUID = 1L;
-    static volatile CountDownLatch stalled;
-    static volatile CountDownLatch release;
-
-    @Override
-    public Boolean process(Map.Entry<String, Object> entry) {
-      stalled.countDown();
-      try {
-        return release.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
+    return stall;
   }
 
   private void busPublish(String room, long seq, String frame) {
