@@ -29,6 +29,17 @@ class RoomPatternsTest {
       "a*b*c,     a1b2,            false",
       "*,         anything:at.all, true",
       "**,        x,               true",
+      "**,        '',              true",
+      "a*a,       a,               false",
+      "a*a,       aa,              true",
+      "ab*bc,     abc,             false",
+      "ab*bc,     abbc,            true",
+      "a*b*c,     acb,             false",
+      "a*b*c,     abbbcbc,         true",
+      "*b*b*,     b,               false",
+      "*b*b*,     xbyb,            true",
+      "*.x.*,     a.x.b.x.c,       true",
+      "*.x.*,     .x,              false",
   })
   @DisplayName("* matches any run of characters, including none; the rest must match exactly")
   void glob(String pattern, String room, boolean allowed) {
