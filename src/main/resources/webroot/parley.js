@@ -283,13 +283,17 @@
     if (self._closedByUser) return Promise.reject(ParleyError('closed', 'the client is closed'));
     return new Promise(function (resolve, reject) {
       frame.id = self._idPrefix + '-' + self._nextId++;
-      var request = { frame: frame, resolve: resolve, reject: reject, timer: null };
-      if (self.state === 'connected') {
-        self._write(request);
-      } else {
-        self._outbox.push(request);
-      }
+      self._send({ frame: frame, resolve: resolve, reject: reject, timer: null });
     });
+  };
+
+  /** Writes a request now if the link is connected, else queues it for the next connection. */
+  Client.prototype._send = function (request) {
+    if (this.state === 'connected') {
+      this._write(request);
+    } else {
+      this._outbox.push(request);
+    }
   };
 
   /**
@@ -305,10 +309,8 @@
     setTimeout(function () {
       if (self._closedByUser) {
         request.reject(ParleyError('closed', 'the client is closed'));
-      } else if (self.state === 'connected') {
-        self._write(request);
       } else {
-        self._outbox.push(request);
+        self._send(request);
       }
     }, backoffDelay(self.options.backoff, request.retries - 1));
     return true;
@@ -470,10 +472,8 @@
     if (request && (frame.type === 'ok' || frame.type === 'error' || frame.type === 'pong')) {
       this._pending.delete(frame.id);
       clearTimeout(request.timer);
-      if (frame.type === 'error' && this._retryUnavailable(request, frame)) {
-        return;
-      } else if (frame.type === 'error') {
-        request.reject(ParleyError(frame.code, frame.message, frame));
+      if (frame.type === 'error') {
+        if (!this._retryUnavailable(request, frame)) request.reject(ParleyError(frame.code, frame.message, frame));
       } else {
         request.resolve(frame);
       }

@@ -6,8 +6,7 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -54,25 +53,25 @@ public final class HistoryExpiry {
   }
 
   /** Drops the expired messages of the rooms this node owns; completes with how many were dropped. */
-  public Future<Integer> sweep() {
+  private Future<Integer> sweep() {
     long cutoff = history.cutoff(System.currentTimeMillis());
     return vertx.executeBlocking(() -> {
       Set<String> rooms = history.logs().localKeySet(new HistoryProcessors.StoredBefore(cutoff));
-      List<String> batch = new ArrayList<>(Math.min(rooms.size(), ROOMS_PER_CALL));
+      Set<String> batch = new HashSet<>();
       int dropped = 0;
       for (String room : rooms) {
         batch.add(room);
         if (batch.size() == ROOMS_PER_CALL) {
           dropped += expire(batch, cutoff);
-          batch.clear();
+          batch = new HashSet<>();
         }
       }
       return batch.isEmpty() ? dropped : dropped + expire(batch, cutoff);
     }, false);
   }
 
-  private int expire(List<String> rooms, long cutoff) {
-    return history.logs().executeOnKeys(Set.copyOf(rooms), new HistoryProcessors.Expire(cutoff))
+  private int expire(Set<String> rooms, long cutoff) {
+    return history.logs().executeOnKeys(rooms, new HistoryProcessors.Expire(cutoff))
         .values().stream().mapToInt(Integer::intValue).sum();
   }
 }

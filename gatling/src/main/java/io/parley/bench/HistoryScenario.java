@@ -1,6 +1,5 @@
 package io.parley.bench;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,9 +24,6 @@ final class HistoryScenario extends Scenario {
     int bodyBytes = options.integer("body-bytes", 80);
     int inFlight = options.integer("concurrency", 256);
     int expireWait = options.integer("expire-wait", 0);
-    if (probes.stream().anyMatch(probe -> !probe.forceGc())) {
-      throw new IllegalStateException("history needs --node-pid for every --url: the heap is read after a full GC");
-    }
     String prefix = "hist-" + runId + "-";
     WsConnection[] publisher = new WsConnection[1];
     Opener opener = new Opener(client, this, 1);
@@ -89,10 +85,12 @@ final class HistoryScenario extends Scenario {
     return acked.sum() + errors.values().stream().mapToLong(LongAdder::sum).sum();
   }
 
-  /** The heap in use on every node after a full GC, summed. */
+  /** The heap in use on every node after a full GC, summed; a node that cannot be asked for a GC ends the run. */
   private long heapAfterGc() {
-    probes.forEach(NodeProbe::forceGc);
-    return Arrays.stream(probes.stream().mapToLong(NodeProbe::heapUsedBytes).toArray()).sum();
+    if (probes.stream().anyMatch(probe -> !probe.forceGc())) {
+      throw new IllegalStateException("history needs --node-pid for every --url: the heap is read after a full GC");
+    }
+    return probes.stream().mapToLong(NodeProbe::heapUsedBytes).sum();
   }
 
   private static String bytes(long total, long count) {
