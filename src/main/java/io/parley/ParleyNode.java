@@ -145,7 +145,8 @@ public final class ParleyNode {
     NodeState state = new NodeState();
     List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
     int instances = config.gateways() > 0 ? config.gateways() : eventLoops;
-    HubShards hubs = new HubShards(Math.max(HubShards.COUNT, eventLoops), () -> new NodeHub(history, metrics));
+    HubShards hubs = new HubShards(Math.max(HubShards.COUNT, eventLoops),
+        () -> new NodeHub(history, metrics, config.fanout().batchIntervalMs()));
     metrics.roomsWithLocalMembers(hubs::rooms);
     return hubs.deploy(vertx)
         .compose(v -> localUsers.listen(vertx.eventBus(), nodeId).completion())

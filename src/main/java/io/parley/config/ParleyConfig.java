@@ -18,6 +18,7 @@ public record ParleyConfig(
     Mailbox mailbox,
     long dedupWindowMs,
     Limits limits,
+    Fanout fanout,
     Heartbeat heartbeat,
     Shutdown shutdown) {
 
@@ -82,6 +83,18 @@ public record ParleyConfig(
     }
   }
 
+  /**
+   * Room delivery on a node: each gateway hands a room's pushes to its members at most once per
+   * {@code batchIntervalMs}. A push that comes sooner waits for that turn together with the ones after it, and each
+   * member then gets all of them in one write (one system call) instead of one each; a push after a quiet spell
+   * goes out at once. 0: every push as it comes. Trades up to that much latency in busy rooms for CPU.
+   */
+  public record Fanout(long batchIntervalMs) {
+
+    /** A longer wait would be a broadcast schedule, not a batch. */
+    static final long MAX_BATCH_INTERVAL_MS = 1000;
+  }
+
   /** WebSocket ping every {@code intervalMs}; close after {@code timeoutMs} without any inbound frame or pong. */
   public record Heartbeat(long intervalMs, long timeoutMs) {
   }
@@ -115,6 +128,7 @@ public record ParleyConfig(
             s.decimal("limits.publishPerSecond"), s.integer("limits.publishBurst"),
             s.decimal("limits.protocolErrorsPerSecond"), s.integer("limits.protocolErrorBurst"),
             s.integer("limits.connectionsPerIpPerSecond")),
+        new Fanout(s.whole("fanout.batchIntervalMs")),
         new Heartbeat(s.whole("heartbeat.intervalMs"), s.whole("heartbeat.timeoutMs")),
         new Shutdown(s.whole("shutdown.drainDelayMs"), s.whole("shutdown.gracePeriodMs")));
     config.validate();
@@ -152,6 +166,8 @@ public record ParleyConfig(
     require(limits.protocolErrorsPerSecond > 0 && limits.protocolErrorBurst >= 1,
         "limits.protocolErrorsPerSecond and protocolErrorBurst must be > 0");
     require(limits.connectionsPerIpPerSecond >= 0, "limits.connectionsPerIpPerSecond must be >= 0 (0 = no limit)");
+    require(fanout.batchIntervalMs >= 0 && fanout.batchIntervalMs <= Fanout.MAX_BATCH_INTERVAL_MS,
+        "fanout.batchIntervalMs must be 0.." + Fanout.MAX_BATCH_INTERVAL_MS + " (0 = no batching)");
     require(heartbeat.intervalMs > 0, "heartbeat.intervalMs must be > 0");
     require(heartbeat.timeoutMs > heartbeat.intervalMs, "heartbeat.timeoutMs must be > heartbeat.intervalMs");
     require(shutdown.drainDelayMs >= 0, "shutdown.drainDelayMs must be >= 0");

@@ -125,6 +125,7 @@ public final class LocalRooms {
   }
 
   private void count(List<RoomPush> pushes, int members) {
+    metrics.fanoutBatch(pushes.size());
     for (RoomPush push : pushes) {
       if (push.isEvent()) {
         metrics.framesOut("presence", members);

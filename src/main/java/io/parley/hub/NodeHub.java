@@ -38,12 +38,15 @@ public final class NodeHub extends VerticleBase {
 
   private final RoomHistory history;
   private final ParleyMetrics metrics;
+  /** {@code fanout.batchIntervalMs}: a room's deliveries on one gateway are at least this far apart. */
+  private final long batchIntervalMs;
   private final Map<String, RoomFeed> feeds = new HashMap<>();
   private final AtomicInteger roomCount = new AtomicInteger();
 
-  public NodeHub(RoomHistory history, ParleyMetrics metrics) {
+  public NodeHub(RoomHistory history, ParleyMetrics metrics, long batchIntervalMs) {
     this.history = history;
     this.metrics = metrics;
+    this.batchIntervalMs = batchIntervalMs;
   }
 
   @Override
@@ -71,7 +74,7 @@ public final class NodeHub extends VerticleBase {
         roomCount.set(feeds.size());
         feed.ready = subscribe(feed);
       }
-      feed.shards.add(new ShardBatch(room, shard));
+      feed.shards.add(new ShardBatch(room, shard, batchIntervalMs));
       RoomFeed attached = feed;
       return feed.ready.map(v -> attached.nextSeq - 1);
     });

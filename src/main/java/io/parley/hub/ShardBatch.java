@@ -1,43 +1,65 @@
 package io.parley.hub;
 
+import io.vertx.core.internal.ContextInternal;
+
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One room's pushes on their way from the hub's loop to one gateway's loop. Pushes that pile up while the
  * gateway is busy cross over together, and each member then gets them in one write system call rather than one
  * each: batches grow with load and stay single pushes while the gateway keeps up.
+ *
+ * <p>With a batch interval ({@code fanout.batchIntervalMs}) the room's deliveries on this gateway are also at
+ * least that far apart: a push that comes sooner waits for the next turn, and the ones after it join it.
  */
 final class ShardBatch {
 
   final LocalRooms shard;
   private final String room;
+  private final long intervalNanos;
   private List<RoomPush> pending = new ArrayList<>();
   /** A delivery task is queued on the gateway's loop; it will take whatever is pending by then. */
   private boolean scheduled;
+  /** When the last batch was taken; a push after {@code intervalNanos} from it goes at once. */
+  private long lastTakenNanos;
 
-  ShardBatch(String room, LocalRooms shard) {
+  ShardBatch(String room, LocalRooms shard, long intervalMs) {
     this.room = room;
     this.shard = shard;
+    this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
+    this.lastTakenNanos = System.nanoTime() - intervalNanos;
   }
 
   /** Called on the hub's loop. */
   void add(RoomPush push) {
-    boolean schedule;
+    long waitNanos;
     synchronized (this) {
       pending.add(push);
-      schedule = !scheduled;
+      if (scheduled) {
+        return;
+      }
       scheduled = true;
+      waitNanos = lastTakenNanos + intervalNanos - System.nanoTime();
     }
-    if (schedule) {
-      shard.context().runOnContext(v -> shard.deliver(room, take()));
+    ContextInternal context = (ContextInternal) shard.context();
+    if (waitNanos <= 0) {
+      context.runOnContext(v -> deliver());
+    } else {
+      context.timer(waitNanos, TimeUnit.NANOSECONDS).onComplete(v -> deliver());
     }
+  }
+
+  private void deliver() {
+    shard.deliver(room, take());
   }
 
   private synchronized List<RoomPush> take() {
     List<RoomPush> batch = pending;
     pending = new ArrayList<>();
     scheduled = false;
+    lastTakenNanos = System.nanoTime();
     return batch;
   }
 }

@@ -1,6 +1,7 @@
 package io.parley.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,6 +61,7 @@ public final class ParleyMetrics {
   private final Counter mailboxDropped;
   private final Counter historyExpired;
   private final Counter slowConsumers;
+  private final DistributionSummary fanoutBatch;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
   public ParleyMetrics(MeterRegistry registry) {
@@ -92,6 +94,9 @@ public final class ParleyMetrics {
         .register(registry);
     this.slowConsumers = Counter.builder("parley.slow.consumers")
         .description("Connections closed because their outbound queue overflowed (4008)")
+        .register(registry);
+    this.fanoutBatch = DistributionSummary.builder("parley.fanout.batch.pushes")
+        .description("Room pushes a gateway handed to its members together, one write per member for all of them")
         .register(registry);
     registerKnownSeries();
   }
@@ -215,6 +220,11 @@ public final class ParleyMetrics {
     if (acceptedAtMillis > 0) {
       publishDelivered.record(Math.max(0, System.currentTimeMillis() - acceptedAtMillis), TimeUnit.MILLISECONDS);
     }
+  }
+
+  /** One batch of {@code pushes} room pushes handed to a gateway's members of a room. */
+  public void fanoutBatch(int pushes) {
+    fanoutBatch.record(pushes);
   }
 
   public void privateSent() {

@@ -193,6 +193,8 @@ class ConfigLoaderTest {
       "limits.maxRoomsPerConnection=0             | limits.maxRoomsPerConnection must be >= 1",
       "history.size=0                             | history.size must be >= 1",
       "history.ttlMs=999                          | history.ttlMs must be 0 (no expiry) or >= 1000",
+      "fanout.batchIntervalMs=-1                  | fanout.batchIntervalMs must be 0..1000 (0 = no batching)",
+      "fanout.batchIntervalMs=1001                | fanout.batchIntervalMs must be 0..1000 (0 = no batching)",
       "auth.timeoutMs=0                           | auth.timeoutMs must be > 0",
       "node.gateways=-1                           | node.gateways must be >= 0 (0 = one per event loop)",
       "http.maxRequestBytes=0                     | http.maxRequestBytes must be > 0",

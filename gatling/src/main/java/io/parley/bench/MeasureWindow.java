@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 final class MeasureWindow {
 
   private final CpuWindow cpu;
+  private final List<NodeProbe> probes;
+  /** {batches, pushes} summed over the nodes at the start, then the change over the window after {@link #stop}. */
+  private long[] batches;
   private final LoopLag lag;
   private final int warmupSeconds;
   private final int durationSeconds;
@@ -25,6 +28,8 @@ final class MeasureWindow {
   /** Opens the window now: takes the CPU start readings, then starts the clock and the loops' lag probes. */
   MeasureWindow(List<NodeProbe> probes, EventLoopGroup loops, int warmupSeconds, int durationSeconds) {
     this.cpu = CpuWindow.ofThisProcess(probes);
+    this.probes = probes;
+    this.batches = fanoutBatches();
     this.warmupSeconds = warmupSeconds;
     this.durationSeconds = durationSeconds;
     this.start = System.nanoTime();
@@ -55,6 +60,18 @@ final class MeasureWindow {
   void stop() {
     cpu.stop();
     lag.stop();
+    long[] now = fanoutBatches();
+    batches = new long[]{now[0] - batches[0], now[1] - batches[1]};
+  }
+
+  private long[] fanoutBatches() {
+    long[] total = new long[2];
+    for (NodeProbe probe : probes) {
+      long[] reading = probe.fanoutBatches();
+      total[0] += reading[0];
+      total[1] += reading[1];
+    }
+    return total;
   }
 
   /**
@@ -78,8 +95,12 @@ final class MeasureWindow {
     return "deliveries/s=" + Scenario.rate(deliveries / (cpu.wallNanos() / 1e9));
   }
 
-  /** The node, generator and host CPU over the window, and the generator's loop lag (after {@link #stop}). */
+  /**
+   * The node, generator and host CPU over the window, the room pushes per write the nodes made
+   * ({@code fanout.batchIntervalMs} and busy loops batch them), and the generator's loop lag (after {@link #stop}).
+   */
   String cpuSummary() {
-    return cpu.summary() + " " + lag.summary();
+    String perBatch = batches[0] > 0 ? String.format("%.2f", (double) batches[1] / batches[0]) : "-";
+    return cpu.summary() + " node_pushes_per_batch=" + perBatch + " " + lag.summary();
   }
 }

@@ -125,6 +125,14 @@ final class NodeProbe {
     return sumMetric("parley_connections{", "");
   }
 
+  /**
+   * {@code {batches, pushes}} so far from {@code parley_fanout_batch_pushes}: how many room pushes the node's
+   * gateways handed to a room's members together (one write per member for each batch).
+   */
+  long[] fanoutBatches() {
+    return new long[]{sumMetric("parley_fanout_batch_pushes_count", ""), sumMetric("parley_fanout_batch_pushes_sum", "")};
+  }
+
   private long sumMetric(String prefix, String mustContain) {
     try {
       HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),

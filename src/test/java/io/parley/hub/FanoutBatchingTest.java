@@ -1,0 +1,133 @@
+package io.parley.hub;
+
+import io.parley.testing.Http;
+import io.parley.testing.SingleNode;
+import io.parley.testing.TestClient;
+import io.parley.testing.TestNodes;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.LongStream;
+
+import static io.parley.testing.Sessions.authenticated;
+import static io.parley.testing.Sessions.expectOk;
+import static io.parley.testing.Sessions.isMessage;
+import static io.parley.testing.Sessions.join;
+import static io.parley.testing.Sessions.publish;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code fanout.batchIntervalMs} over real WebSockets: a room's pushes on a gateway go out at most once per
+ * interval, the ones that waited together, in order, and nobody misses or repeats a message because of the wait.
+ */
+class FanoutBatchingTest {
+
+  private static final long INTERVAL_MS = 1000;
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Pattern BATCH_SERIES =
+      Pattern.compile("(?m)^parley_fanout_batch_pushes_(count|sum) ([0-9.E]+)$");
+
+  /** One gateway, so that every member of a room is served by the same batch. */
+  @RegisterExtension
+  static final SingleNode NODE = new SingleNode(config -> {
+    config.getJsonObject("node").put("gateways", 1);
+    config.getJsonObject("fanout").put("batchIntervalMs", INTERVAL_MS);
+  });
+
+  @Test
+  @DisplayName("a message after a quiet spell goes at once; the ones within the interval wait and go together")
+  void batchesWithinTheInterval() {
+    String room = "batch-a";
+    try (TestClient member = authenticated(NODE.vertx(), NODE.node(), "batch-member");
+         TestClient publisher = publisherFor(room)) {
+      join(member, room);
+      Http.sleep(INTERVAL_MS + 300); // the member's own presence push had its turn: the room is quiet
+      double[] before = batchSeries();
+
+      publish(publisher, room, "first");
+      assertEquals(1, member.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+      long firstAt = System.nanoTime();
+      List<String> ids = new ArrayList<>();
+      for (int i = 2; i <= 6; i++) {
+        String id = "p" + i;
+        ids.add(id);
+        publisher.send(new JsonObject().put("type", "publish").put("id", id).put("room", room).put("body", i));
+      }
+      ids.forEach(id -> expectOk(publisher.next(f -> id.equals(f.getValue("id")), WAIT)));
+
+      for (long seq = 2; seq <= 6; seq++) {
+        assertEquals(seq, member.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+        if (seq == 2) {
+          long waitedMs = (System.nanoTime() - firstAt) / 1_000_000;
+          assertTrue(waitedMs >= INTERVAL_MS - 400, "the second message waited only " + waitedMs + " ms");
+        }
+      }
+      double[] after = batchSeries();
+      assertEquals(2, after[0] - before[0], "batches: the first message alone, then the five that waited");
+      assertEquals(6, after[1] - before[1], "pushes in those batches");
+    }
+  }
+
+  @Test
+  @DisplayName("a member who joins while pushes wait gets every later message exactly once")
+  void joinWhilePushesWait() {
+    String room = "batch-b";
+    try (TestClient early = authenticated(NODE.vertx(), NODE.node(), "batch-early");
+         TestClient late = authenticated(NODE.vertx(), NODE.node(), "batch-late");
+         TestClient publisher = publisherFor(room)) {
+      join(early, room);
+      Http.sleep(INTERVAL_MS + 300);
+      publish(publisher, room, 1);
+      assertEquals(1, early.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+      publish(publisher, room, 2); // these two wait for the room's next turn
+      publish(publisher, room, 3);
+
+      long start = join(late, room).getLong("seq");
+      assertTrue(start >= 1 && start <= 3, "join seq " + start);
+      publish(publisher, room, 4);
+
+      assertEquals(List.of(2L, 3L, 4L), seqs(early, room, 3));
+      assertEquals(LongStream.rangeClosed(start + 1, 4).boxed().toList(), seqs(late, room, (int) (4 - start)));
+      late.assertNoFrame(f -> isMessage(f, room), Duration.ofMillis(INTERVAL_MS + 300));
+      early.assertNoFrame(f -> isMessage(f, room), Duration.ZERO);
+    }
+  }
+
+  private static TestClient publisherFor(String room) {
+    TestClient client = TestClient.connect(NODE.vertx(), TestClient.options(NODE.port()));
+    expectOk(client.request(new JsonObject().put("type", "auth")
+        .put("token", TestNodes.token(NODE.vertx(), "batch-publisher", List.of(room), List.of(room)))));
+    return client;
+  }
+
+  private static List<Long> seqs(TestClient client, String room, int count) {
+    List<Long> seqs = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      seqs.add(client.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+    }
+    return seqs;
+  }
+
+  /** {count, sum} of {@code parley_fanout_batch_pushes} on the node's /metrics. */
+  private static double[] batchSeries() {
+    Http.Reply reply = Http.get(NODE.vertx(), NODE.port(), "/metrics");
+    assertEquals(200, reply.status());
+    double[] series = new double[2];
+    Matcher matcher = BATCH_SERIES.matcher(reply.body());
+    int found = 0;
+    while (matcher.find()) {
+      series[matcher.group(1).equals("count") ? 0 : 1] = Double.parseDouble(matcher.group(2));
+      found++;
+    }
+    assertEquals(2, found, "parley_fanout_batch_pushes_count and _sum on /metrics");
+    return series;
+  }
+}
