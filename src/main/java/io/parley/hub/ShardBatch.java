@@ -11,8 +11,11 @@ import java.util.concurrent.TimeUnit;
  * gateway is busy cross over together, and each member then gets them in one write system call rather than one
  * each: batches grow with load and stay single pushes while the gateway keeps up.
  *
- * <p>With a batch interval ({@code fanout.batchIntervalMs}) the room's deliveries on this gateway are also at
- * least that far apart: a push that comes sooner waits for the next turn, and the ones after it join it.
+ * <p>With a batch interval ({@code fanout.batchIntervalMs}) a busy room's deliveries on this gateway are also at
+ * least that far apart: a push that comes sooner waits for the room's next turn, and the ones after it join it.
+ * A room is busy from its second push within the interval: a push after a quiet spell, and one more close behind
+ * it (a reply in a chat, a join and its first message), still go at once, so only a room that keeps pushing
+ * faster than the interval waits.
  */
 final class ShardBatch {
 
@@ -24,6 +27,8 @@ final class ShardBatch {
   private boolean scheduled;
   /** When the last batch was taken; a push after {@code intervalNanos} from it goes at once. */
   private long lastTakenNanos;
+  /** The last push came within the interval of the batch before it: the next early one waits. */
+  private boolean busy;
 
   ShardBatch(String room, LocalRooms shard, long intervalMs) {
     this.room = room;
@@ -42,6 +47,11 @@ final class ShardBatch {
       }
       scheduled = true;
       waitNanos = lastTakenNanos + intervalNanos - System.nanoTime();
+      boolean early = waitNanos > 0;
+      if (early && !busy) {
+        waitNanos = 0;
+      }
+      busy = early;
     }
     ContextInternal context = (ContextInternal) shard.context();
     if (waitNanos <= 0) {

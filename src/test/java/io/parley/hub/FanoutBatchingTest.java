@@ -43,7 +43,7 @@ class FanoutBatchingTest {
   });
 
   @Test
-  @DisplayName("a message after a quiet spell goes at once; the ones within the interval wait and go together")
+  @DisplayName("a message after a quiet spell and one close behind it go at once; the later ones wait and go together")
   void batchesWithinTheInterval() {
     String room = "batch-a";
     try (TestClient member = authenticated(NODE.vertx(), NODE.node(), "batch-member");
@@ -54,25 +54,27 @@ class FanoutBatchingTest {
 
       publish(publisher, room, "first");
       assertEquals(1, member.next(f -> isMessage(f, room), WAIT).getLong("seq"));
-      long firstAt = System.nanoTime();
+      publish(publisher, room, "close behind");
+      assertEquals(2, member.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+      long secondAt = System.nanoTime();
       List<String> ids = new ArrayList<>();
-      for (int i = 2; i <= 6; i++) {
+      for (int i = 3; i <= 7; i++) {
         String id = "p" + i;
         ids.add(id);
         publisher.send(new JsonObject().put("type", "publish").put("id", id).put("room", room).put("body", i));
       }
       ids.forEach(id -> expectOk(publisher.next(f -> id.equals(f.getValue("id")), WAIT)));
 
-      for (long seq = 2; seq <= 6; seq++) {
+      for (long seq = 3; seq <= 7; seq++) {
         assertEquals(seq, member.next(f -> isMessage(f, room), WAIT).getLong("seq"));
-        if (seq == 2) {
-          long waitedMs = (System.nanoTime() - firstAt) / 1_000_000;
-          assertTrue(waitedMs >= INTERVAL_MS - 400, "the second message waited only " + waitedMs + " ms");
+        if (seq == 3) {
+          long waitedMs = (System.nanoTime() - secondAt) / 1_000_000;
+          assertTrue(waitedMs >= INTERVAL_MS - 400, "the third message waited only " + waitedMs + " ms");
         }
       }
       double[] after = batchSeries();
-      assertEquals(2, after[0] - before[0], "batches: the first message alone, then the five that waited");
-      assertEquals(6, after[1] - before[1], "pushes in those batches");
+      assertEquals(3, after[0] - before[0], "batches: the first message, the second, then the five that waited");
+      assertEquals(7, after[1] - before[1], "pushes in those batches");
     }
   }
 
@@ -87,15 +89,17 @@ class FanoutBatchingTest {
       Http.sleep(INTERVAL_MS + 300);
       publish(publisher, room, 1);
       assertEquals(1, early.next(f -> isMessage(f, room), WAIT).getLong("seq"));
-      publish(publisher, room, 2); // these two wait for the room's next turn
-      publish(publisher, room, 3);
-
-      long start = join(late, room).getLong("seq");
-      assertTrue(start >= 1 && start <= 3, "join seq " + start);
+      publish(publisher, room, 2);
+      assertEquals(2, early.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+      publish(publisher, room, 3); // these two wait for the room's next turn
       publish(publisher, room, 4);
 
-      assertEquals(List.of(2L, 3L, 4L), seqs(early, room, 3));
-      assertEquals(LongStream.rangeClosed(start + 1, 4).boxed().toList(), seqs(late, room, (int) (4 - start)));
+      long start = join(late, room).getLong("seq");
+      assertTrue(start >= 2 && start <= 4, "join seq " + start);
+      publish(publisher, room, 5);
+
+      assertEquals(List.of(3L, 4L, 5L), seqs(early, room, 3));
+      assertEquals(LongStream.rangeClosed(start + 1, 5).boxed().toList(), seqs(late, room, (int) (5 - start)));
       late.assertNoFrame(f -> isMessage(f, room), Duration.ofMillis(INTERVAL_MS + 300));
       early.assertNoFrame(f -> isMessage(f, room), Duration.ZERO);
     }
