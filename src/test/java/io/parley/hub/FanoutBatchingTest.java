@@ -3,11 +3,14 @@ package io.parley.hub;
 import io.parley.testing.Http;
 import io.parley.testing.SingleNode;
 import io.parley.testing.TestClient;
+import io.parley.testing.TestClient.Transport;
 import io.parley.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code fanout.batchIntervalMs} over real WebSockets: a room's pushes on a gateway go out at most once per
- * interval, the ones that waited together, in order, and nobody misses or repeats a message because of the wait.
+ * interval, the ones that waited together, in order, and nobody misses or repeats a message because of the wait
+ * (over WebSocket and SockJS).
  */
 class FanoutBatchingTest {
 
@@ -78,12 +82,13 @@ class FanoutBatchingTest {
     }
   }
 
-  @Test
+  @ParameterizedTest
+  @EnumSource(value = Transport.class, names = {"WEBSOCKET", "SOCKJS_WEBSOCKET", "SOCKJS_XHR_STREAMING"})
   @DisplayName("a member who joins while pushes wait gets every later message exactly once")
-  void joinWhilePushesWait() {
-    String room = "batch-b";
-    try (TestClient early = authenticated(NODE.vertx(), NODE.node(), "batch-early");
-         TestClient late = authenticated(NODE.vertx(), NODE.node(), "batch-late");
+  void joinWhilePushesWait(Transport transport) {
+    String room = "batch-b-" + transport.ordinal();
+    try (TestClient early = authenticated(NODE.vertx(), NODE.node(), "batch-early", transport);
+         TestClient late = authenticated(NODE.vertx(), NODE.node(), "batch-late", transport);
          TestClient publisher = publisherFor(room)) {
       join(early, room);
       Http.sleep(INTERVAL_MS + 300);
