@@ -84,10 +84,11 @@ public record ParleyConfig(
   }
 
   /**
-   * Room delivery on a node: each gateway hands a room's pushes to its members at most once per
+   * Room delivery on a node: each gateway hands a busy room's pushes to its members at most once per
    * {@code batchIntervalMs}. A push that comes sooner waits for that turn together with the ones after it, and each
-   * member then gets all of them in one write (one system call) instead of one each; a push after a quiet spell
-   * goes out at once. 0: every push as it comes. Trades up to that much latency in busy rooms for CPU.
+   * member then gets all of them in one write (one system call) instead of one each; a push after a quiet spell,
+   * and one more close behind it, go out at once. 0: every push as it comes. Trades up to that much latency in
+   * busy rooms for CPU.
    */
   public record Fanout(long batchIntervalMs) {
 

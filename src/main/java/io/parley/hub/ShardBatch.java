@@ -27,7 +27,7 @@ final class ShardBatch {
   private boolean scheduled;
   /** When the last batch was taken; a push after {@code intervalNanos} from it goes at once. */
   private long lastTakenNanos;
-  /** The last push came within the interval of the batch before it: the next early one waits. */
+  /** The push that last scheduled a delivery came within the interval of the batch before: an early one waits. */
   private boolean busy;
 
   ShardBatch(String room, LocalRooms shard, long intervalMs) {
