@@ -1,5 +1,6 @@
 package io.parley.hub;
 
+import io.parley.ParleyNode;
 import io.parley.testing.Http;
 import io.parley.testing.SingleNode;
 import io.parley.testing.TestClient;
@@ -30,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code fanout.batchIntervalMs} over real WebSockets: a room's pushes on a gateway go out at most once per
  * interval, the ones that waited together, in order, and nobody misses or repeats a message because of the wait
- * (over WebSocket and SockJS).
+ * (over WebSocket and SockJS, on one node and across two).
  */
 class FanoutBatchingTest {
 
@@ -41,45 +42,69 @@ class FanoutBatchingTest {
 
   /** One gateway, so that every member of a room is served by the same batch. */
   @RegisterExtension
-  static final SingleNode NODE = new SingleNode(config -> {
+  static final SingleNode NODE = new SingleNode(FanoutBatchingTest::batching);
+
+  private static void batching(JsonObject config) {
     config.getJsonObject("node").put("gateways", 1);
     config.getJsonObject("fanout").put("batchIntervalMs", INTERVAL_MS);
-  });
+  }
 
   @Test
   @DisplayName("a message after a quiet spell and one close behind it go at once; the later ones wait and go together")
   void batchesWithinTheInterval() {
     String room = "batch-a";
     try (TestClient member = authenticated(NODE.vertx(), NODE.node(), "batch-member");
-         TestClient publisher = publisherFor(room)) {
-      join(member, room);
-      Http.sleep(INTERVAL_MS + 300); // the member's own presence push had its turn: the room is quiet
-      double[] before = batchSeries();
-
-      publish(publisher, room, "first");
-      assertEquals(1, member.next(f -> isMessage(f, room), WAIT).getLong("seq"));
-      publish(publisher, room, "close behind");
-      assertEquals(2, member.next(f -> isMessage(f, room), WAIT).getLong("seq"));
-      long secondAt = System.nanoTime();
-      List<String> ids = new ArrayList<>();
-      for (int i = 3; i <= 7; i++) {
-        String id = "p" + i;
-        ids.add(id);
-        publisher.send(new JsonObject().put("type", "publish").put("id", id).put("room", room).put("body", i));
-      }
-      ids.forEach(id -> expectOk(publisher.next(f -> id.equals(f.getValue("id")), WAIT)));
-
-      for (long seq = 3; seq <= 7; seq++) {
-        assertEquals(seq, member.next(f -> isMessage(f, room), WAIT).getLong("seq"));
-        if (seq == 3) {
-          long waitedMs = (System.nanoTime() - secondAt) / 1_000_000;
-          assertTrue(waitedMs >= INTERVAL_MS - 400, "the third message waited only " + waitedMs + " ms");
-        }
-      }
-      double[] after = batchSeries();
-      assertEquals(3, after[0] - before[0], "batches: the first message, the second, then the five that waited");
-      assertEquals(7, after[1] - before[1], "pushes in those batches");
+         TestClient publisher = publisherFor(NODE.node(), room)) {
+      burst(member, NODE.node(), publisher, room);
     }
+  }
+
+  @Test
+  @DisplayName("two-node cluster: messages published on the other node wait for the member's node's turn the same way")
+  void batchesMessagesFromAnotherNode() {
+    List<ParleyNode> nodes = TestNodes.startCluster(2, FanoutBatchingTest::batching);
+    String room = "batch-cluster";
+    try (TestClient member = authenticated(NODE.vertx(), nodes.get(1), "batch-remote-member");
+         TestClient publisher = publisherFor(nodes.get(0), room)) {
+      burst(member, nodes.get(1), publisher, room);
+    } finally {
+      nodes.forEach(TestNodes::stop);
+    }
+  }
+
+  /**
+   * The member joins and the room goes quiet; one message, one close behind it (both at once), then five sent
+   * together: they wait for the room's next turn on the member's node and go out as one batch, in order.
+   */
+  private static void burst(TestClient member, ParleyNode memberNode, TestClient publisher, String room) {
+    join(member, room);
+    Http.sleep(INTERVAL_MS + 300); // the member's own presence push had its turn: the room is quiet
+    double[] before = batchSeries(memberNode);
+
+    publish(publisher, room, "first");
+    assertEquals(1, member.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+    publish(publisher, room, "close behind");
+    assertEquals(2, member.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+    long secondAt = System.nanoTime();
+    List<String> ids = new ArrayList<>();
+    for (int i = 3; i <= 7; i++) {
+      String id = "p" + i;
+      ids.add(id);
+      publisher.send(new JsonObject().put("type", "publish").put("id", id).put("room", room).put("body", i));
+    }
+    ids.forEach(id -> expectOk(publisher.next(f -> id.equals(f.getValue("id")), WAIT)));
+
+    for (long seq = 3; seq <= 7; seq++) {
+      assertEquals(seq, member.next(f -> isMessage(f, room), WAIT).getLong("seq"));
+      if (seq == 3) {
+        long waitedMs = (System.nanoTime() - secondAt) / 1_000_000;
+        assertTrue(waitedMs >= INTERVAL_MS - 400, "the third message waited only " + waitedMs + " ms");
+      }
+    }
+    member.assertNoFrame(f -> isMessage(f, room), Duration.ZERO);
+    double[] after = batchSeries(memberNode);
+    assertEquals(3, after[0] - before[0], "batches: the first message, the second, then the five that waited");
+    assertEquals(7, after[1] - before[1], "pushes in those batches");
   }
 
   @ParameterizedTest
@@ -89,7 +114,7 @@ class FanoutBatchingTest {
     String room = "batch-b-" + transport.ordinal();
     try (TestClient early = authenticated(NODE.vertx(), NODE.node(), "batch-early", transport);
          TestClient late = authenticated(NODE.vertx(), NODE.node(), "batch-late", transport);
-         TestClient publisher = publisherFor(room)) {
+         TestClient publisher = publisherFor(NODE.node(), room)) {
       join(early, room);
       Http.sleep(INTERVAL_MS + 300);
       publish(publisher, room, 1);
@@ -110,8 +135,8 @@ class FanoutBatchingTest {
     }
   }
 
-  private static TestClient publisherFor(String room) {
-    TestClient client = TestClient.connect(NODE.vertx(), TestClient.options(NODE.port()));
+  private static TestClient publisherFor(ParleyNode node, String room) {
+    TestClient client = TestClient.connect(NODE.vertx(), TestClient.options(node.port()));
     expectOk(client.request(new JsonObject().put("type", "auth")
         .put("token", TestNodes.token(NODE.vertx(), "batch-publisher", List.of(room), List.of(room)))));
     return client;
@@ -125,9 +150,9 @@ class FanoutBatchingTest {
     return seqs;
   }
 
-  /** {count, sum} of {@code parley_fanout_batch_pushes} on the node's /metrics. */
-  private static double[] batchSeries() {
-    Http.Reply reply = Http.get(NODE.vertx(), NODE.port(), "/metrics");
+  /** {count, sum} of {@code parley_fanout_batch_pushes} on a node's /metrics. */
+  private static double[] batchSeries(ParleyNode node) {
+    Http.Reply reply = Http.get(NODE.vertx(), node.port(), "/metrics");
     assertEquals(200, reply.status());
     double[] series = new double[2];
     Matcher matcher = BATCH_SERIES.matcher(reply.body());
