@@ -14,8 +14,10 @@ final class MeasureWindow {
 
   private final CpuWindow cpu;
   private final List<NodeProbe> probes;
-  /** {batches, pushes} summed over the nodes at the start, then the change over the window after {@link #stop}. */
-  private long[] batches;
+  /** {batches, pushes} summed over the nodes when the window opened. */
+  private final long[] batchesAtStart;
+  /** Room pushes per write over the window, set by {@link #stop}. */
+  private String pushesPerBatch = "-";
   private final LoopLag lag;
   private final int warmupSeconds;
   private final int durationSeconds;
@@ -29,7 +31,7 @@ final class MeasureWindow {
   MeasureWindow(List<NodeProbe> probes, EventLoopGroup loops, int warmupSeconds, int durationSeconds) {
     this.cpu = CpuWindow.ofThisProcess(probes);
     this.probes = probes;
-    this.batches = fanoutBatches();
+    this.batchesAtStart = fanoutBatches();
     this.warmupSeconds = warmupSeconds;
     this.durationSeconds = durationSeconds;
     this.start = System.nanoTime();
@@ -61,7 +63,10 @@ final class MeasureWindow {
     cpu.stop();
     lag.stop();
     long[] now = fanoutBatches();
-    batches = new long[]{now[0] - batches[0], now[1] - batches[1]};
+    long batches = now[0] - batchesAtStart[0];
+    if (batches > 0) {
+      pushesPerBatch = String.format("%.2f", (double) (now[1] - batchesAtStart[1]) / batches);
+    }
   }
 
   private long[] fanoutBatches() {
@@ -100,7 +105,6 @@ final class MeasureWindow {
    * ({@code fanout.batchIntervalMs} and busy loops batch them), and the generator's loop lag (after {@link #stop}).
    */
   String cpuSummary() {
-    String perBatch = batches[0] > 0 ? String.format("%.2f", (double) batches[1] / batches[0]) : "-";
-    return cpu.summary() + " node_pushes_per_batch=" + perBatch + " " + lag.summary();
+    return cpu.summary() + " node_pushes_per_batch=" + pushesPerBatch + " " + lag.summary();
   }
 }

@@ -126,30 +126,47 @@ final class NodeProbe {
   }
 
   /**
-   * {@code {batches, pushes}} so far from {@code parley_fanout_batch_pushes}: how many room pushes the node's
-   * gateways handed to a room's members together (one write per member for each batch).
+   * {@code {batches, pushes}} so far from {@code parley_fanout_batch_pushes} (one scrape for both): how many room
+   * pushes the node's gateways handed to a room's members together (one write per member for each batch).
    */
   long[] fanoutBatches() {
-    return new long[]{sumMetric("parley_fanout_batch_pushes_count", ""), sumMetric("parley_fanout_batch_pushes_sum", "")};
+    String text = scrape();
+    return new long[]{sum(text, "parley_fanout_batch_pushes_count", ""), sum(text, "parley_fanout_batch_pushes_sum", "")};
   }
 
   private long sumMetric(String prefix, String mustContain) {
+    return sum(scrape(), prefix, mustContain);
+  }
+
+  /** The node's /metrics text, or null when it cannot be read. */
+  private String scrape() {
     try {
-      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      return HTTP.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** The sum of the series starting with {@code prefix} and containing {@code mustContain}; -1 if none. */
+  private static long sum(String text, String prefix, String mustContain) {
+    if (text == null) {
+      return -1;
+    }
+    try {
       double sum = 0;
       boolean found = false;
-      for (String line : response.body().split("\n")) {
+      for (String line : text.split("\n")) {
         if (line.startsWith(prefix) && line.contains(mustContain)) {
           sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
           found = true;
         }
       }
       return found ? (long) sum : -1;
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
       return -1;
     }
   }
