@@ -146,7 +146,7 @@ public final class ParleyNode {
     List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
     int instances = config.gateways() > 0 ? config.gateways() : eventLoops;
     HubShards hubs = new HubShards(Math.max(HubShards.COUNT, eventLoops),
-        () -> new NodeHub(history, metrics, config.fanout().batchIntervalMs()));
+        () -> new NodeHub(history, metrics, config.fanout()));
     metrics.roomsWithLocalMembers(hubs::rooms);
     return hubs.deploy(vertx)
         .compose(v -> localUsers.listen(vertx.eventBus(), nodeId).completion())

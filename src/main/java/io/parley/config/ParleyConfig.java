@@ -89,11 +89,17 @@ public record ParleyConfig(
    * member then gets all of them in one write (one system call) instead of one each; a push after a quiet spell,
    * and one more close behind it, go out at once. 0: every push as it comes. Trades up to that much latency in
    * busy rooms for CPU.
+   *
+   * <p>Presence pushes (joins and leaves) have their own {@code presenceIntervalMs}: the first after a quiet spell
+   * goes at once, later ones wait for the room's next turn or go along with its next message. A reconnect storm
+   * then reaches each member as a few writes per interval, not one per join. 0: every presence push as it comes.
    */
-  public record Fanout(long batchIntervalMs) {
+  public record Fanout(long batchIntervalMs, long presenceIntervalMs) {
 
     /** A longer wait would be a broadcast schedule, not a batch. */
     static final long MAX_BATCH_INTERVAL_MS = 1000;
+    /** Presence later than this would mislead more than it saves. */
+    static final long MAX_PRESENCE_INTERVAL_MS = 5000;
   }
 
   /** WebSocket ping every {@code intervalMs}; close after {@code timeoutMs} without any inbound frame or pong. */
@@ -129,7 +135,7 @@ public record ParleyConfig(
             s.decimal("limits.publishPerSecond"), s.integer("limits.publishBurst"),
             s.decimal("limits.protocolErrorsPerSecond"), s.integer("limits.protocolErrorBurst"),
             s.integer("limits.connectionsPerIpPerSecond")),
-        new Fanout(s.whole("fanout.batchIntervalMs")),
+        new Fanout(s.whole("fanout.batchIntervalMs"), s.whole("fanout.presenceIntervalMs")),
         new Heartbeat(s.whole("heartbeat.intervalMs"), s.whole("heartbeat.timeoutMs")),
         new Shutdown(s.whole("shutdown.drainDelayMs"), s.whole("shutdown.gracePeriodMs")));
     config.validate();
@@ -169,6 +175,8 @@ public record ParleyConfig(
     require(limits.connectionsPerIpPerSecond >= 0, "limits.connectionsPerIpPerSecond must be >= 0 (0 = no limit)");
     require(fanout.batchIntervalMs >= 0 && fanout.batchIntervalMs <= Fanout.MAX_BATCH_INTERVAL_MS,
         "fanout.batchIntervalMs must be 0.." + Fanout.MAX_BATCH_INTERVAL_MS + " (0 = no batching)");
+    require(fanout.presenceIntervalMs >= 0 && fanout.presenceIntervalMs <= Fanout.MAX_PRESENCE_INTERVAL_MS,
+        "fanout.presenceIntervalMs must be 0.." + Fanout.MAX_PRESENCE_INTERVAL_MS + " (0 = no batching)");
     require(heartbeat.intervalMs > 0, "heartbeat.intervalMs must be > 0");
     require(heartbeat.timeoutMs > heartbeat.intervalMs, "heartbeat.timeoutMs must be > heartbeat.intervalMs");
     require(shutdown.drainDelayMs >= 0, "shutdown.drainDelayMs must be >= 0");

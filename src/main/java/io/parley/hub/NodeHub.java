@@ -4,6 +4,7 @@ import io.parley.cluster.HistoryEntry;
 import io.parley.cluster.HistoryPage;
 import io.parley.cluster.RoomBus;
 import io.parley.cluster.RoomHistory;
+import io.parley.config.ParleyConfig;
 import io.parley.metrics.ParleyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -38,15 +39,15 @@ public final class NodeHub extends VerticleBase {
 
   private final RoomHistory history;
   private final ParleyMetrics metrics;
-  /** {@code fanout.batchIntervalMs}: a room's deliveries on one gateway are at least this far apart. */
-  private final long batchIntervalMs;
+  /** {@code fanout.*}: how far apart a busy room's deliveries on one gateway are. */
+  private final ParleyConfig.Fanout pacing;
   private final Map<String, RoomFeed> feeds = new HashMap<>();
   private final AtomicInteger roomCount = new AtomicInteger();
 
-  public NodeHub(RoomHistory history, ParleyMetrics metrics, long batchIntervalMs) {
+  public NodeHub(RoomHistory history, ParleyMetrics metrics, ParleyConfig.Fanout pacing) {
     this.history = history;
     this.metrics = metrics;
-    this.batchIntervalMs = batchIntervalMs;
+    this.pacing = pacing;
   }
 
   @Override
@@ -74,7 +75,7 @@ public final class NodeHub extends VerticleBase {
         roomCount.set(feeds.size());
         feed.ready = subscribe(feed);
       }
-      feed.shards.add(new ShardBatch(room, shard, batchIntervalMs));
+      feed.shards.add(new ShardBatch(room, shard, pacing));
       RoomFeed attached = feed;
       return feed.ready.map(v -> attached.nextSeq - 1);
     });

@@ -195,6 +195,8 @@ class ConfigLoaderTest {
       "history.ttlMs=999                          | history.ttlMs must be 0 (no expiry) or >= 1000",
       "fanout.batchIntervalMs=-1                  | fanout.batchIntervalMs must be 0..1000 (0 = no batching)",
       "fanout.batchIntervalMs=1001                | fanout.batchIntervalMs must be 0..1000 (0 = no batching)",
+      "fanout.presenceIntervalMs=-1               | fanout.presenceIntervalMs must be 0..5000 (0 = no batching)",
+      "fanout.presenceIntervalMs=5001             | fanout.presenceIntervalMs must be 0..5000 (0 = no batching)",
       "auth.timeoutMs=0                           | auth.timeoutMs must be > 0",
       "node.gateways=-1                           | node.gateways must be >= 0 (0 = one per event loop)",
       "http.maxRequestBytes=0                     | http.maxRequestBytes must be > 0",

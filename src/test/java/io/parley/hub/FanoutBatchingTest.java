@@ -1,6 +1,7 @@
 package io.parley.hub;
 
 import io.parley.ParleyNode;
+import io.parley.testing.BatchMetrics;
 import io.parley.testing.Http;
 import io.parley.testing.SingleNode;
 import io.parley.testing.TestClient;
@@ -16,8 +17,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 
 import static io.parley.testing.Sessions.authenticated;
@@ -37,8 +36,6 @@ class FanoutBatchingTest {
 
   private static final long INTERVAL_MS = 1000;
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final Pattern BATCH_SERIES =
-      Pattern.compile("(?m)^parley_fanout_batch_pushes_(count|sum) ([0-9.E]+)$");
 
   /** One gateway, so that every member of a room is served by the same batch. */
   @RegisterExtension
@@ -79,7 +76,7 @@ class FanoutBatchingTest {
   private static void burst(TestClient member, ParleyNode memberNode, TestClient publisher, String room) {
     join(member, room);
     Http.sleep(INTERVAL_MS + 300); // the member's own presence push had its turn: the room is quiet
-    double[] before = batchSeries(memberNode);
+    BatchMetrics before = BatchMetrics.of(NODE.vertx(), memberNode);
 
     publish(publisher, room, "first");
     assertEquals(1, member.next(f -> isMessage(f, room), WAIT).getLong("seq"));
@@ -102,9 +99,9 @@ class FanoutBatchingTest {
       }
     }
     member.assertNoFrame(f -> isMessage(f, room), Duration.ZERO);
-    double[] after = batchSeries(memberNode);
-    assertEquals(3, after[0] - before[0], "batches: the first message, the second, then the five that waited");
-    assertEquals(7, after[1] - before[1], "pushes in those batches");
+    BatchMetrics added = BatchMetrics.of(NODE.vertx(), memberNode).since(before);
+    assertEquals(3, added.batches(), "batches: the first message, the second, then the five that waited");
+    assertEquals(7, added.pushes(), "pushes in those batches");
   }
 
   @ParameterizedTest
@@ -148,20 +145,5 @@ class FanoutBatchingTest {
       seqs.add(client.next(f -> isMessage(f, room), WAIT).getLong("seq"));
     }
     return seqs;
-  }
-
-  /** {count, sum} of {@code parley_fanout_batch_pushes} on a node's /metrics. */
-  private static double[] batchSeries(ParleyNode node) {
-    Http.Reply reply = Http.get(NODE.vertx(), node.port(), "/metrics");
-    assertEquals(200, reply.status());
-    double[] series = new double[2];
-    Matcher matcher = BATCH_SERIES.matcher(reply.body());
-    int found = 0;
-    while (matcher.find()) {
-      series[matcher.group(1).equals("count") ? 0 : 1] = Double.parseDouble(matcher.group(2));
-      found++;
-    }
-    assertEquals(2, found, "parley_fanout_batch_pushes_count and _sum on /metrics");
-    return series;
   }
 }
