@@ -2,6 +2,7 @@ package io.parley.bench;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads the few fields the bench needs straight from a frame's bytes, without a JSON parser: the node writes its
@@ -23,6 +24,7 @@ final class Wire {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
+  /** For the handshake response, read once per connection; frames are read from arrays (see {@link InboundText}). */
   static boolean startsWith(ByteBuf buf, byte[] prefix) {
     int base = buf.readerIndex();
     if (buf.readableBytes() < prefix.length) {
@@ -36,34 +38,50 @@ final class Wire {
     return true;
   }
 
-  /** Absolute index of {@code needle} in {@code buf} at or after absolute index {@code from}, or -1. */
-  static int indexOf(ByteBuf buf, byte[] needle, int from) {
-    int end = buf.writerIndex() - needle.length;
-    outer:
-    for (int i = from; i <= end; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (buf.getByte(i + j) != needle[j]) {
-          continue outer;
-        }
+  /** Whether {@code a}'s first {@code length} bytes start with {@code prefix}. */
+  static boolean startsWith(byte[] a, int length, byte[] prefix) {
+    return length >= prefix.length && Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  /** Whether {@code needle} lies in {@code a} at {@code at}, within {@code end}. */
+  static boolean startsWithAt(byte[] a, int at, int end, byte[] needle) {
+    return end - at >= needle.length && Arrays.equals(a, at, at + needle.length, needle, 0, needle.length);
+  }
+
+  /** Index of the first {@code b} in {@code a} from {@code from} to {@code end}, or -1. */
+  static int indexOf(byte[] a, int from, int end, byte b) {
+    for (int i = from; i < end; i++) {
+      if (a[i] == b) {
+        return i;
       }
-      return i;
     }
     return -1;
   }
 
-  static int indexOf(ByteBuf buf, byte b, int from) {
-    return buf.indexOf(from, buf.writerIndex(), b);
+  /**
+   * Index of the first {@code needle} (two bytes or more) in {@code a} from {@code from}, ending within
+   * {@code end}, or -1. Two bytes are tested before the rest: needles here start with a quote, which JSON is full
+   * of.
+   */
+  static int indexOf(byte[] a, int from, int end, byte[] needle) {
+    byte first = needle[0];
+    byte second = needle[1];
+    for (int i = from, last = end - needle.length; i <= last; i++) {
+      if (a[i] == first && a[i + 1] == second && startsWithAt(a, i, end, needle)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
-  /** Parses an optionally negative decimal integer starting at absolute index {@code at}; Long.MIN_VALUE if none. */
-  static long parseLong(ByteBuf buf, int at) {
-    int end = buf.writerIndex();
-    boolean negative = at < end && buf.getByte(at) == '-';
+  /** Parses an optionally negative decimal integer at {@code at}, within {@code end}; Long.MIN_VALUE if none. */
+  static long parseLong(byte[] a, int at, int end) {
+    boolean negative = at < end && a[at] == '-';
     int i = negative ? at + 1 : at;
     long value = 0;
     int digits = 0;
     for (; i < end; i++) {
-      byte c = buf.getByte(i);
+      byte c = a[i];
       if (c < '0' || c > '9') {
         break;
       }
@@ -77,11 +95,11 @@ final class Wire {
   }
 
   /** The trailing decimal number of the room name between {@code start} and {@code end} ("chat-x-42" → 42), or -1. */
-  static int roomNumber(ByteBuf buf, int start, int end) {
+  static int roomNumber(byte[] a, int start, int end) {
     int value = 0;
     int scale = 1;
     for (int i = end - 1; i >= start; i--) {
-      byte c = buf.getByte(i);
+      byte c = a[i];
       if (c < '0' || c > '9') {
         return i == end - 1 ? -1 : value;
       }
@@ -91,22 +109,22 @@ final class Wire {
     return value;
   }
 
-  /** A parsed room message: fields are absolute indexes or values; {@code sentNanos} is Long.MIN_VALUE if absent. */
-  record RoomMessage(int roomNumber, long seq, long sentNanos) {}
-
-  static RoomMessage roomMessage(ByteBuf buf) {
-    int roomStart = buf.readerIndex() + ROOM_MESSAGE.length;
-    int roomEnd = indexOf(buf, (byte) '"', roomStart);
+  /**
+   * Reads a room message, the first {@code length} bytes of {@code a}, which start with {@link #ROOM_MESSAGE},
+   * into {@code into}: room number, seq (-1 if the room is not followed by one) and the body's send time
+   * (Long.MIN_VALUE if the body holds no number).
+   */
+  static void roomMessage(byte[] a, int length, RoomMessage into) {
+    int roomStart = ROOM_MESSAGE.length;
+    int roomEnd = indexOf(a, roomStart, length, (byte) '"');
     if (roomEnd < 0) {
-      return new RoomMessage(-1, -1, Long.MIN_VALUE);
+      into.set(-1, -1, Long.MIN_VALUE);
+      return;
     }
-    long seq = -1;
-    if (indexOf(buf, SEQ, roomEnd) == roomEnd) {
-      seq = parseLong(buf, roomEnd + SEQ.length);
-    }
-    int body = indexOf(buf, BODY, roomEnd);
-    long sent = body < 0 ? Long.MIN_VALUE : parseLong(buf, body + BODY.length);
-    return new RoomMessage(roomNumber(buf, roomStart, roomEnd), seq, sent);
+    long seq = startsWithAt(a, roomEnd, length, SEQ) ? parseLong(a, roomEnd + SEQ.length, length) : -1;
+    int body = indexOf(a, roomEnd, length, BODY);
+    long sent = body < 0 ? Long.MIN_VALUE : parseLong(a, body + BODY.length, length);
+    into.set(roomNumber(a, roomStart, roomEnd), seq, sent);
   }
 
   /** The value of {@code "code":"..."} in an error frame, or "?" . */

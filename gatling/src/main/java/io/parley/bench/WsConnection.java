@@ -6,11 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,10 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One bench client: a WebSocket that sends requests (matched to their replies by integer id) and hands pushes to
- * the scenario's {@link FrameListener}. It is the last handler of its channel's pipeline; {@link WsUpgrade}
- * completes {@link #opened()} once the handshake is done.
+ * the scenario's {@link FrameListener}. It is the last handler of its channel's pipeline, for the channel's
+ * life cycle; frames come to it as calls from {@link ServerFrameReader}. {@link WsUpgrade} completes
+ * {@link #opened()} once the handshake is done.
  */
-final class WsConnection extends ChannelInboundHandlerAdapter {
+final class WsConnection extends ChannelInboundHandlerAdapter implements InboundFrames {
 
   /** The user's index in the scenario. */
   final int user;
@@ -102,45 +100,48 @@ final class WsConnection extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    try {
-      if (msg instanceof TextWebSocketFrame text) {
-        onText(text.content());
-      } else if (msg instanceof PingWebSocketFrame ping) {
-        ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
-      } else if (msg instanceof CloseWebSocketFrame close) {
-        closeCode = close.statusCode();
-        ctx.close();
-      }
-    } finally {
-      ReferenceCountUtil.release(msg);
+  public void onText(ByteBuf buf, int index, int length) {
+    InboundText text = InboundText.copy(buf, index, length);
+    if (text.startsWith(Wire.ROOM_MESSAGE)) {
+      long now = System.nanoTime();
+      RoomMessage m = text.roomMessage();
+      listener.onRoomMessage(this, m.roomNumber, m.seq, m.sentNanos, now);
+    } else if (text.startsWith(Wire.PRESENCE)) {
+      listener.onPresence(this);
+    } else if (text.startsWith(Wire.OK)) {
+      onReply(true, text.toString());
+    } else if (text.startsWith(Wire.ERROR)) {
+      onReply(false, text.toString());
     }
   }
 
-  private void onText(ByteBuf buf) {
-    if (Wire.startsWith(buf, Wire.ROOM_MESSAGE)) {
-      long now = System.nanoTime();
-      Wire.RoomMessage m = Wire.roomMessage(buf);
-      listener.onRoomMessage(this, m.roomNumber(), m.seq(), m.sentNanos(), now);
-    } else if (Wire.startsWith(buf, Wire.PRESENCE)) {
-      listener.onPresence(this);
-    } else if (Wire.startsWith(buf, Wire.OK) || Wire.startsWith(buf, Wire.ERROR)) {
-      String text = buf.toString(StandardCharsets.UTF_8);
-      boolean ok = text.startsWith("{\"type\":\"ok\"");
-      int id = Wire.replyId(text);
-      CompletableFuture<String> reply = id < 0 ? null : pending.remove(id);
-      if (reply != null) {
-        if (ok) {
-          reply.complete(text);
-        } else {
-          reply.completeExceptionally(new IllegalStateException("error reply: " + text));
-        }
-      } else if (ok) {
-        listener.onAck(this);
+  /** An ok or error frame: it answers the pending request with its id, else a fire-and-forget one. */
+  private void onReply(boolean ok, String text) {
+    int id = Wire.replyId(text);
+    CompletableFuture<String> reply = id < 0 ? null : pending.remove(id);
+    if (reply != null) {
+      if (ok) {
+        reply.complete(text);
       } else {
-        listener.onError(this, Wire.errorCode(text));
+        reply.completeExceptionally(new IllegalStateException("error reply: " + text));
       }
+    } else if (ok) {
+      listener.onAck(this);
+    } else {
+      listener.onError(this, Wire.errorCode(text));
     }
+  }
+
+  @Override
+  public void onPing(ByteBuf buf, int index, int length) {
+    // Copied: buf is the reader's, released once this returns, and the pong may wait for a full socket buffer.
+    channel.writeAndFlush(new PongWebSocketFrame(channel.alloc().buffer(length).writeBytes(buf, index, length)));
+  }
+
+  @Override
+  public void onClose(int statusCode) {
+    closeCode = statusCode;
+    channel.close();
   }
 
   @Override

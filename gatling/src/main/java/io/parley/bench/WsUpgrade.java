@@ -5,9 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +13,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The client side of the WebSocket upgrade, written by hand: it sends one precomputed request and checks the
- * response's status line and {@code Sec-WebSocket-Accept}, then puts the frame codec in its place. Netty's
- * handshaker built an HTTP codec, an aggregator, a random key and a SHA-1 digest for every connection; this costs
- * a buffer copy. Every connection sends the same key: the RFC asks clients for a fresh one, but it only protects
- * against caching proxies, and there are none between the bench and the node.
+ * response's status line and {@code Sec-WebSocket-Accept}, then puts Netty's frame encoder and the bench's own
+ * {@link ServerFrameReader} in its place. Netty's handshaker built an HTTP codec, an aggregator, a random key and a
+ * SHA-1 digest for every connection; this costs a buffer copy. Every connection sends the same key: the RFC asks
+ * clients for a fresh one, but it only protects against caching proxies, and there are none between the bench and
+ * the node.
  */
 final class WsUpgrade extends ChannelInboundHandlerAdapter {
 
@@ -85,9 +84,8 @@ final class WsUpgrade extends ChannelInboundHandlerAdapter {
       return;
     }
     timeout.cancel(false);
-    ctx.pipeline().addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxFrame));
     ctx.pipeline().addAfter(ctx.name(), "ws-encoder", new WebSocket13FrameEncoder(true));
-    ctx.pipeline().addAfter(ctx.name(), "ws-decoder", new WebSocket13FrameDecoder(false, false, maxFrame));
+    ctx.pipeline().addAfter(ctx.name(), "ws-reader", new ServerFrameReader(maxFrame, connection));
     ByteBuf rest = response.readerIndex(headersEnd);
     response = null;
     ctx.pipeline().remove(this);
