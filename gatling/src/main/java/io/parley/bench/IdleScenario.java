@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
  * {@code idle}: opens N authenticated connections (auth, then join one of {@code --rooms} rooms, about 20 users
  * each so presence pushes stay small), holds them, and divides the node's RSS and heap growth by the connections
  * the node reports. {@code --warmup-users} connections are opened and closed first, uncounted, so that neither the
- * node's JIT nor the bench's is timed. Several processes may share the N users with {@code --shard i/n}: started by
+ * node's JIT nor the bench's is timed; {@code --warmup-rounds} times (a fresh node's C2 keeps compiling through
+ * about 100,000 connections, so a warm node's figure needs several rounds). Several processes may share the N users with {@code --shard i/n}: started by
  * hand, each waits for the node to report {@code --wait-connections} before holding; started by a
  * {@code --processes} parent, they meet at its barriers instead.
  */
@@ -34,9 +35,12 @@ final class IdleScenario extends Scenario {
     boolean gc = options.flag("gc");
     int mine = (users - shard[0] + shard[1] - 1) / shard[1];
     int warmupUsers = Math.min(options.integer("warmup-users", DEFAULT_WARMUP_USERS), mine);
+    int warmupRounds = options.integer("warmup-rounds", 1);
     ParentLink parent = ParentLink.of(options);
 
-    warmUp(warmupUsers, rooms);
+    for (int round = 1; round <= warmupRounds; round++) {
+      warmUp(warmupUsers, rooms, round + "/" + warmupRounds);
+    }
     // Every shard's warm-up connections are gone before any shard takes the node's baseline.
     parent.await("warm", 600);
     progress.show("baseline", () -> "reading node RSS and heap" + (gc ? " after a GC" : ""));
@@ -56,12 +60,14 @@ final class IdleScenario extends Scenario {
     WsConnection[] connections = new WsConnection[mine];
     Opener opener = new Opener(client, this, options.integer("concurrency", DEFAULT_CONCURRENCY));
     CpuWindow cpu = CpuWindow.ofThisProcess(probes);
+    PushesPerWrite pushesPerWrite = new PushesPerWrite(probes);
     long start = System.nanoTime();
     progress.show("connecting", () -> "open=" + opener.opened.get() + "/" + mine + " failed=" + opener.failed.get()
         + " rate=" + rate(opener.opened.get() / seconds(start)) + "/s " + errorSummary());
     opener.openAll(plans, connections).get();
     double connectSeconds = seconds(start);
     cpu.stop();
+    pushesPerWrite.stop();
     int opened = opener.opened.get();
     parent.await("connected", 900);
 
@@ -98,7 +104,8 @@ final class IdleScenario extends Scenario {
     return "idle users=" + users + " shard=" + shard[0] + "/" + shard[1] + " mine=" + mine + " opened=" + opened
         + " failed=" + opener.failed.get() + " held=" + held + " node_connections=" + nodeConns
         + " connect_rate=" + rate(opened / connectSeconds) + "/s connect_time=" + String.format("%.1fs", connectSeconds)
-        + " " + cpu.summary(opened) + " warmup_users=" + warmupUsers
+        + " " + cpu.summary(opened) + " " + pushesPerWrite.summary() + " warmup_users=" + warmupUsers
+        + " warmup_rounds=" + warmupRounds
         + " " + opener.stepSummary() + " node_rss=" + mb(sum(rss0)) + "->" + mb(sum(rss1)) + " rss_per_conn=" + kb(rssGrowth, nodeConns)
         + " heap_before=" + mb(sum(heap0)) + " " + heapFigure
         + (gc ? " heap_at_rest=" + mb(heapAtRest) : "")
@@ -110,7 +117,7 @@ final class IdleScenario extends Scenario {
    * Opens and closes {@code count} connections of their own users and rooms, with a listener that counts nothing,
    * then waits (at most 30 s) for the node to report its connection count from before.
    */
-  private void warmUp(int count, int rooms) throws Exception {
+  private void warmUp(int count, int rooms, String round) throws Exception {
     if (count <= 0) {
       return;
     }
@@ -121,9 +128,9 @@ final class IdleScenario extends Scenario {
     String prefix = "idle-" + runId + "-warmup-" + options.shard()[0] + "-";
     Opener.Plan[] plans = Opener.plans(count, i -> Opener.Plan.spread(i, urls, tokens.mint(prefix + i),
         List.of(prefix + i % rooms)));
-    progress.show("warming up", () -> "open=" + opener.opened.get() + "/" + count + " failed=" + opener.failed.get());
+    progress.show("warming up " + round, () -> "open=" + opener.opened.get() + "/" + count + " failed=" + opener.failed.get());
     opener.openAll(plans, connections).get();
-    progress.show("warming up", () -> "closing " + countOpen(connections) + ", node connections=" + connections());
+    progress.show("warming up " + round, () -> "closing " + countOpen(connections) + ", node connections=" + connections());
     closeAndWait(connections);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (before >= 0 && connections() > before && System.nanoTime() < deadline) {

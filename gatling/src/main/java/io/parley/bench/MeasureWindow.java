@@ -13,11 +13,7 @@ import java.util.concurrent.TimeUnit;
 final class MeasureWindow {
 
   private final CpuWindow cpu;
-  private final List<NodeProbe> probes;
-  /** {batches, pushes} summed over the nodes when the window opened. */
-  private final long[] batchesAtStart;
-  /** Room pushes per write over the window, set by {@link #stop}. */
-  private String pushesPerBatch = "-";
+  private final PushesPerWrite pushesPerWrite;
   private final LoopLag lag;
   private final int warmupSeconds;
   private final int durationSeconds;
@@ -30,8 +26,7 @@ final class MeasureWindow {
   /** Opens the window now: takes the CPU start readings, then starts the clock and the loops' lag probes. */
   MeasureWindow(List<NodeProbe> probes, EventLoopGroup loops, int warmupSeconds, int durationSeconds) {
     this.cpu = CpuWindow.ofThisProcess(probes);
-    this.probes = probes;
-    this.batchesAtStart = fanoutBatches();
+    this.pushesPerWrite = new PushesPerWrite(probes);
     this.warmupSeconds = warmupSeconds;
     this.durationSeconds = durationSeconds;
     this.start = System.nanoTime();
@@ -62,21 +57,7 @@ final class MeasureWindow {
   void stop() {
     cpu.stop();
     lag.stop();
-    long[] now = fanoutBatches();
-    long batches = now[0] - batchesAtStart[0];
-    if (batches > 0) {
-      pushesPerBatch = String.format("%.2f", (double) (now[1] - batchesAtStart[1]) / batches);
-    }
-  }
-
-  private long[] fanoutBatches() {
-    long[] total = new long[2];
-    for (NodeProbe probe : probes) {
-      long[] reading = probe.fanoutBatches();
-      total[0] += reading[0];
-      total[1] += reading[1];
-    }
-    return total;
+    pushesPerWrite.stop();
   }
 
   /**
@@ -105,6 +86,6 @@ final class MeasureWindow {
    * ({@code fanout.batchIntervalMs} and busy loops batch them), and the generator's loop lag (after {@link #stop}).
    */
   String cpuSummary() {
-    return cpu.summary() + " node_pushes_per_batch=" + pushesPerBatch + " " + lag.summary();
+    return cpu.summary() + " " + pushesPerWrite.summary() + " " + lag.summary();
   }
 }
