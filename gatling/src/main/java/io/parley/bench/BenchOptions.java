@@ -26,7 +26,7 @@ final class BenchOptions {
         --processes N                   idle: split the users over N child JVMs (default: one per 18,000 users)
         --publish-id true               false: publish without a request id (skips the node's retry de-dup)
         --run-id ID                     prefix of user ids and rooms (default: random); unique per run
-      idle:    --users 5000 --hold 30 --rooms 250 --warmup-users 2000 --warmup-rounds 1 --gc --shard i/n --wait-connections M
+      idle:    --users 5000 --hold 30 --rooms 250 --warmup-users 2000 --warmup-rounds 1 --url-token --gc --shard i/n --wait-connections M
       fanout:  --subscribers 1000 --publishers 1 --rate 100 --duration 60 --warmup 5
       cluster: fanout over every --url: subscribers round-robin, publishers on the first
       chat:    --users 10000 --rooms 500 --rate 500 --churn 50 --duration 60 --warmup 5
@@ -34,7 +34,7 @@ final class BenchOptions {
       """;
 
   /** Options without a value. {@code --child} is internal: a {@code --processes} parent passes it to its children. */
-  private static final Set<String> FLAGS = Set.of("gc", "child");
+  private static final Set<String> FLAGS = Set.of("gc", "child", "url-token");
 
   final String scenario;
   /** The command line as given, from which a {@code --processes} run builds its children's. */

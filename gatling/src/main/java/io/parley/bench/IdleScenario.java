@@ -6,7 +6,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code idle}: opens N authenticated connections (auth, then join one of {@code --rooms} rooms, about 20 users
  * each so presence pushes stay small), holds them, and divides the node's RSS and heap growth by the connections
- * the node reports. {@code --warmup-users} connections are opened and closed first, uncounted, so that neither the
+ * the node reports; {@code --url-token} puts each user's token in its WebSocket URL instead of an {@code auth}
+ * frame. {@code --warmup-users} connections are opened and closed first, uncounted, so that neither the
  * node's JIT nor the bench's is timed; {@code --warmup-rounds} times (a fresh node's C2 keeps compiling through
  * about 100,000 connections, so a warm node's figure needs several rounds). Several processes may share the N users with {@code --shard i/n}: started by
  * hand, each waits for the node to report {@code --wait-connections} before holding; started by a
@@ -22,8 +23,12 @@ final class IdleScenario extends Scenario {
    */
   private static final int DEFAULT_CONCURRENCY = 1024;
 
+  /** {@code --url-token}: tokens go in the WebSocket URL, so a set-up is handshake then join, without auth. */
+  private final boolean tokenInUrl;
+
   IdleScenario(BenchOptions options) {
     super(options);
+    this.tokenInUrl = options.flag("url-token");
   }
 
   @Override
@@ -58,7 +63,7 @@ final class IdleScenario extends Scenario {
     parent.await("ready", 300);
 
     WsConnection[] connections = new WsConnection[mine];
-    Opener opener = new Opener(client, this, options.integer("concurrency", DEFAULT_CONCURRENCY));
+    Opener opener = new Opener(client, this, options.integer("concurrency", DEFAULT_CONCURRENCY), tokenInUrl);
     CpuWindow cpu = CpuWindow.ofThisProcess(probes);
     PushesPerWrite pushesPerWrite = new PushesPerWrite(probes);
     long start = System.nanoTime();
@@ -105,7 +110,7 @@ final class IdleScenario extends Scenario {
         + " failed=" + opener.failed.get() + " held=" + held + " node_connections=" + nodeConns
         + " connect_rate=" + rate(opened / connectSeconds) + "/s connect_time=" + String.format("%.1fs", connectSeconds)
         + " " + cpu.summary(opened) + " " + pushesPerWrite.summary() + " warmup_users=" + warmupUsers
-        + " warmup_rounds=" + warmupRounds
+        + " warmup_rounds=" + warmupRounds + " url_token=" + tokenInUrl
         + " " + opener.stepSummary() + " node_rss=" + mb(sum(rss0)) + "->" + mb(sum(rss1)) + " rss_per_conn=" + kb(rssGrowth, nodeConns)
         + " heap_before=" + mb(sum(heap0)) + " " + heapFigure
         + (gc ? " heap_at_rest=" + mb(heapAtRest) : "")
@@ -123,7 +128,7 @@ final class IdleScenario extends Scenario {
     }
     long before = connections();
     FrameListener uncounted = (connection, roomNumber, seq, sentNanos, receivedNanos) -> {};
-    Opener opener = new Opener(client, uncounted, options.integer("concurrency", DEFAULT_CONCURRENCY));
+    Opener opener = new Opener(client, uncounted, options.integer("concurrency", DEFAULT_CONCURRENCY), tokenInUrl);
     WsConnection[] connections = new WsConnection[count];
     String prefix = "idle-" + runId + "-warmup-" + options.shard()[0] + "-";
     Opener.Plan[] plans = Opener.plans(count, i -> Opener.Plan.spread(i, urls, tokens.mint(prefix + i),

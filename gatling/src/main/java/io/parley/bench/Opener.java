@@ -9,15 +9,17 @@ import java.util.function.IntFunction;
 
 /**
  * Opens users with at most {@code concurrency} set-ups in flight: connect, WebSocket handshake, {@code auth}, then
- * {@code join} each of the user's rooms in turn, each step waiting for its {@code ok}.
+ * {@code join} each of the user's rooms in turn, each step waiting for its {@code ok}. With the token in the URL
+ * the node authenticates during the handshake and sends no {@code ok} for it: the first join goes at once (the node
+ * holds requests until the token is verified).
  */
 final class Opener {
 
-  /** How one user connects: where, and the fields of its {@code auth} and of each {@code join}. */
-  record Plan(int user, URI url, int node, String authFields, List<String> joinFields) {
+  /** How one user connects: where, its token, the fields of its {@code auth} and of each {@code join}. */
+  record Plan(int user, URI url, int node, String token, String authFields, List<String> joinFields) {
 
     static Plan of(int user, URI url, int node, String token, List<String> rooms) {
-      return new Plan(user, url, node, "\"token\":\"" + token + "\"",
+      return new Plan(user, url, node, token, "\"token\":\"" + token + "\"",
           rooms.stream().map(room -> "\"room\":\"" + room + "\"").toList());
     }
 
@@ -43,6 +45,7 @@ final class Opener {
   private final WsClient client;
   private final FrameListener listener;
   private final int concurrency;
+  private final boolean tokenInUrl;
   final AtomicInteger opened = new AtomicInteger();
   final AtomicInteger failed = new AtomicInteger();
   final AtomicReference<String> firstFailure = new AtomicReference<>();
@@ -52,9 +55,15 @@ final class Opener {
   final Latency join = new Latency();
 
   Opener(WsClient client, FrameListener listener, int concurrency) {
+    this(client, listener, concurrency, false);
+  }
+
+  /** {@code tokenInUrl}: each user's token goes in its WebSocket URL instead of an {@code auth} frame. */
+  Opener(WsClient client, FrameListener listener, int concurrency, boolean tokenInUrl) {
     this.client = client;
     this.listener = listener;
     this.concurrency = concurrency;
+    this.tokenInUrl = tokenInUrl;
   }
 
   /**
@@ -109,12 +118,14 @@ final class Opener {
 
   private CompletableFuture<WsConnection> open(Plan plan) {
     long start = System.nanoTime();
-    CompletableFuture<WsConnection> connected = client.connect(plan.url(), plan.node(), plan.user(), listener);
+    CompletableFuture<WsConnection> connected =
+        client.connect(plan.url(), tokenInUrl ? plan.token() : null, plan.node(), plan.user(), listener);
     return connected.thenCompose(c -> {
       long authStart = System.nanoTime();
       handshake.recordNanos(authStart - start);
-      CompletableFuture<String> step = c.request("auth", plan.authFields())
-          .whenComplete((ok, e) -> auth.recordNanos(System.nanoTime() - authStart));
+      CompletableFuture<String> step = tokenInUrl
+          ? CompletableFuture.completedFuture("")
+          : c.request("auth", plan.authFields()).whenComplete((ok, e) -> auth.recordNanos(System.nanoTime() - authStart));
       for (String room : plan.joinFields()) {
         step = step.thenCompose(ok -> {
           long joinStart = System.nanoTime();

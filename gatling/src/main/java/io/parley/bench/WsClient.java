@@ -13,7 +13,6 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -41,7 +40,7 @@ final class WsClient implements AutoCloseable {
   /** The upgrade request and the resolved address of each URL, so that a connect allocates neither. */
   private final Map<URI, Target> targets = new ConcurrentHashMap<>();
 
-  private record Target(InetSocketAddress address, ByteBuf upgradeRequest) {}
+  private record Target(InetSocketAddress address, UpgradeRequest upgradeRequest) {}
 
   WsClient(int threads, List<InetAddress> sources) {
     boolean epoll = Epoll.isAvailable();
@@ -64,15 +63,18 @@ final class WsClient implements AutoCloseable {
     return group;
   }
 
-  /** Connects and completes the WebSocket handshake; the connection's frames go to {@code listener}. */
-  CompletableFuture<WsConnection> connect(URI uri, int node, int user, FrameListener listener) {
+  /**
+   * Connects and completes the WebSocket handshake; the connection's frames go to {@code listener}. A non-null
+   * {@code urlToken} goes in the URL as {@code ?token=}.
+   */
+  CompletableFuture<WsConnection> connect(URI uri, String urlToken, int node, int user, FrameListener listener) {
     WsConnection connection = new WsConnection(user, node, listener);
     Target target = targets.computeIfAbsent(uri, u -> new Target(new InetSocketAddress(u.getHost(), port(u)),
-        WsUpgrade.request(u, port(u))));
+        new UpgradeRequest(u, port(u))));
     Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
-        ch.pipeline().addLast(new WsUpgrade(target.upgradeRequest(), MAX_FRAME, connection), connection);
+        ch.pipeline().addLast(new WsUpgrade(target.upgradeRequest(), urlToken, MAX_FRAME, connection), connection);
       }
     });
     InetAddress source = sources.get((int) (nextSource.getAndIncrement() % sources.size()));

@@ -7,12 +7,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client side of the WebSocket upgrade, written by hand: it sends one precomputed request and checks the
+ * The client side of the WebSocket upgrade, written by hand: it sends a precomputed request ({@link UpgradeRequest}) and checks the
  * response's status line and {@code Sec-WebSocket-Accept}, then puts Netty's frame encoder and the bench's own
  * {@link ServerFrameReader} in its place. Netty's handshaker built an HTTP codec, an aggregator, a random key and a
  * SHA-1 digest for every connection; this costs a buffer copy. Every connection sends the same key: the RFC asks
@@ -21,44 +20,32 @@ import java.util.concurrent.TimeUnit;
  */
 final class WsUpgrade extends ChannelInboundHandlerAdapter {
 
-  /** The RFC 6455 example key and the accept value it implies (section 1.3). */
-  private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
-  /** Only the value: Netty-based servers write header names in lower case, others capitalised. */
+  /** The accept value {@link UpgradeRequest#KEY} implies (RFC 6455, section 1.3). Only the value: Netty-based servers write header names in lower case, others capitalised. */
   private static final ByteBuf ACCEPT = constant("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
   private static final byte[] SWITCHING = Wire.ascii("HTTP/1.1 101");
   private static final ByteBuf HEADERS_END = constant("\r\n\r\n");
   private static final int MAX_RESPONSE = 8192;
   private static final long TIMEOUT_SECONDS = 30;
 
-  private final ByteBuf request;
+  private final UpgradeRequest request;
+  /** The user's token for the URL, or null when it authenticates with an {@code auth} frame. */
+  private final String urlToken;
   private final int maxFrame;
   private final WsConnection connection;
   private ByteBuf response;
   private ScheduledFuture<?> timeout;
 
-  /** {@code request} is shared by every connection to one URL (see {@link #request}); it is never released. */
-  WsUpgrade(ByteBuf request, int maxFrame, WsConnection connection) {
+  WsUpgrade(UpgradeRequest request, String urlToken, int maxFrame, WsConnection connection) {
     this.request = request;
+    this.urlToken = urlToken;
     this.maxFrame = maxFrame;
     this.connection = connection;
-  }
-
-  /** The upgrade request for {@code uri}, built once per URL and written as duplicates, never modified. */
-  static ByteBuf request(URI uri, int port) {
-    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-    String text = "GET " + path + query + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + port
-        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + KEY
-        + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-    // Direct, so that epoll writes it without copying it into a direct buffer for every connection.
-    return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     timeout = ctx.executor().schedule(() -> fail(ctx, "WebSocket handshake timed out"), TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    ctx.writeAndFlush(request.duplicate());
+    ctx.writeAndFlush(urlToken == null ? request.shared() : request.withToken(ctx.alloc(), urlToken));
     ctx.fireChannelActive();
   }
 
