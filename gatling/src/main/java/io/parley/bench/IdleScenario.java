@@ -22,6 +22,8 @@ final class IdleScenario extends Scenario {
    * capped the rate near 2,500/s; 8,000/s at that latency needs about 800.
    */
   private static final int DEFAULT_CONCURRENCY = 1024;
+  /** RSS readings half a second apart closer than this: the node is done giving memory back. */
+  private static final long RSS_SETTLED_BYTES = 1 << 20;
 
   /** {@code --url-token}: tokens go in the WebSocket URL, so a set-up is handshake then join, without auth. */
   private final boolean tokenInUrl;
@@ -52,7 +54,7 @@ final class IdleScenario extends Scenario {
     long[] rss0 = rss();
     long[] heap0 = heap(gc);
     // after a full GC the node has handed back what it does not use: RSS then reflects what the connections keep
-    long[] rss0AfterGc = gc ? rss() : null;
+    long[] rss0AfterGc = gc ? settledRss() : null;
     long conns0 = connections();
     progress.show("minting", () -> mine + " tokens");
     Opener.Plan[] plans = Opener.plans(mine, position -> {
@@ -92,7 +94,7 @@ final class IdleScenario extends Scenario {
     long[] rss1 = rss();
     long heapAtRest = sum(heap(false));
     long[] heap1 = gc ? heap(true) : null;
-    long[] rss1AfterGc = gc ? rss() : null;
+    long[] rss1AfterGc = gc ? settledRss() : null;
     long conns1 = connections();
     long nodeConns = conns0 >= 0 && conns1 >= 0 ? conns1 - conns0 : held;
     parent.await("held", 300);
@@ -142,6 +144,25 @@ final class IdleScenario extends Scenario {
       Thread.sleep(200);
     }
     JitQuiet.await(progress);
+  }
+
+  /**
+   * RSS once it stops falling (at most 10 s): after a full GC, JDK 17's G1 hands the freed heap back to the OS in
+   * the background, so a reading taken at once can still hold it. After warm-up rounds that is hundreds of MB:
+   * the first reading kept them and the second did not, and the per-connection figure came out negative.
+   */
+  private long[] settledRss() throws InterruptedException {
+    long[] last = rss();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      long[] now = rss();
+      if (Math.abs(sum(now) - sum(last)) < RSS_SETTLED_BYTES) {
+        return now;
+      }
+      last = now;
+    }
+    return last;
   }
 
   private long[] rss() {
