@@ -7,11 +7,11 @@ import java.util.concurrent.TimeUnit;
  * {@code idle}: opens N authenticated connections (auth, then join one of {@code --rooms} rooms, about 20 users
  * each so presence pushes stay small), holds them, and divides the node's RSS and heap growth by the connections
  * the node reports; {@code --url-token} puts each user's token in its WebSocket URL instead of an {@code auth}
- * frame. {@code --warmup-users} connections are opened and closed first, uncounted, so that neither the
- * node's JIT nor the bench's is timed; {@code --warmup-rounds} times (a fresh node's C2 keeps compiling through
- * about 100,000 connections, so a warm node's figure needs several rounds). Several processes may share the N users with {@code --shard i/n}: started by
- * hand, each waits for the node to report {@code --wait-connections} before holding; started by a
- * {@code --processes} parent, they meet at its barriers instead.
+ * frame. {@code --warmup-users} connections are opened and closed first, uncounted, so that neither the node's JIT
+ * nor the bench's is timed; {@code --warmup-rounds} times (a fresh node's C2 keeps compiling through about 100,000
+ * connections, so a warm node's figure needs several rounds). Several processes may share the N users with
+ * {@code --shard i/n}: started by hand, each waits for the node to report {@code --wait-connections} before
+ * holding; started by a {@code --processes} parent, they meet at its barriers instead.
  */
 final class IdleScenario extends Scenario {
 

@@ -40,7 +40,7 @@ final class Wire {
 
   /** Whether {@code a}'s first {@code length} bytes start with {@code prefix}. */
   static boolean startsWith(byte[] a, int length, byte[] prefix) {
-    return length >= prefix.length && Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);
+    return startsWithAt(a, 0, length, prefix);
   }
 
   /** Whether {@code needle} lies in {@code a} at {@code at}, within {@code end}. */
