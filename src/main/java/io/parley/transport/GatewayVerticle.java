@@ -69,6 +69,10 @@ public final class GatewayVerticle extends VerticleBase {
     return new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
+        // no cleartext HTTP/2: nothing here needs it, and Vert.x would otherwise sniff every connection for the h2c
+        // preface and keep an h2c-upgrade handler in its pipeline (work on each of a storm's connections, and the
+        // "h2c smuggling" path past proxies that forward Upgrade headers)
+        .setHttp2ClearTextEnabled(false)
         // SockJS's raw WebSocket transport is still Vert.x's: the same limits and no compression
         .setMaxWebSocketFrameSize(frameLimit)
         .setMaxWebSocketMessageSize(frameLimit)

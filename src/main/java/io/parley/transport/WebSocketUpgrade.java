@@ -114,8 +114,8 @@ final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
   /**
    * From here on the channel is ours: Vert.x's connection object and its queues become garbage. Our handlers go
    * right after the response encoder (the handshake puts the frame encoder before it, and close frames written
-   * by the UTF-8 validator must pass that) and ahead of Vert.x's h2c handler: that one is still busy passing us
-   * this request, would drop any frame it is given, and removes itself.
+   * by the UTF-8 validator must pass that) and ahead of any Vert.x handler left behind them (an h2c upgrade
+   * handler, were cleartext HTTP/2 on, would drop the frames it is given).
    */
   private void takeOver(ChannelPipeline pipeline, WebSocketInbound inbound) {
     for (String vertxHandler : VERTX_HANDLERS_AFTER_UPGRADE) {

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * RFC 6455 at the wire, as parley's own Netty handlers serve {@code /ws}: control frames, the close handshake,
- * UTF-8 validation, refused handshakes, and an upgrade on a connection that first served a plain request.
+ * UTF-8 validation, refused handshakes, an upgrade on a connection that first served a plain request, and no
+ * cleartext HTTP/2.
  */
 @ExtendWith(VertxExtension.class)
 class WebSocketWireTest {
@@ -88,6 +89,17 @@ class WebSocketWireTest {
       assertTrue(socket.awaitReceived("HTTP/1.1 101", WAIT), "then the upgrade");
       socket.sendRawFrame(0x1, true, "{\"type\":\"ping\",\"id\":\"p1\"}".getBytes(StandardCharsets.UTF_8));
       assertTrue(socket.awaitReceived("\"pong\"", WAIT), "the upgraded connection serves the protocol");
+    }
+  }
+
+  @Test
+  @DisplayName("cleartext HTTP/2 is off: an h2c upgrade is answered in HTTP/1.1, without a 101")
+  void noCleartextHttp2() {
+    String h2cUpgrade = "GET /health HTTP/1.1\r\nHost: 127.0.0.1:" + NODE.port() + "\r\n"
+        + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n";
+    try (SilentWebSocket socket = SilentWebSocket.open(NODE.vertx(), NODE.port(), h2cUpgrade)) {
+      // with h2c on, Vert.x answers "101 Switching Protocols" and then the response as HTTP/2 frames
+      assertTrue(socket.awaitReceived("HTTP/1.1 200", WAIT), "answered: " + socket.handshakeStatusLine());
     }
   }
 

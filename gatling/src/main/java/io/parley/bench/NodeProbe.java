@@ -19,7 +19,11 @@ final class NodeProbe {
   /** USER_HZ: the unit of utime/stime in /proc/<pid>/stat; 100 on every x86-64 and arm64 Linux. */
   private static final long TICKS_PER_SECOND = 100;
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** HTTP/1.1, as Prometheus scrapes: the JDK's default (HTTP/2) would add an h2c upgrade to every probe. */
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
 
   private final int pid;
   private final URI metrics;
