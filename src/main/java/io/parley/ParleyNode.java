@@ -19,6 +19,10 @@ import io.parley.cluster.RoomBus;
 import io.parley.cluster.HistoryExpiry;
 import io.parley.cluster.RoomHistory;
 import io.parley.cluster.RoomPublisher;
+import io.parley.cluster.StoreGuard;
+import io.parley.cluster.UserStreams;
+import io.parley.store.StoreKinds;
+import io.parley.store.StreamStore;
 import io.parley.config.ParleyConfig;
 import io.parley.hub.HubShards;
 import io.parley.hub.NodeHub;
@@ -33,6 +37,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -85,15 +90,24 @@ public final class ParleyNode {
       return Future.failedFuture(e);
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    HazelcastClusterManager clusterManager =
-        new HazelcastClusterManager(ClusterSetup.hazelcastConfig(config.cluster()));
+    ParleyMetrics metrics = new ParleyMetrics(registry);
+    StreamStore store;
+    try {
+      store = StoreKinds.open(config.store(), metrics::storeCommitted);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    HazelcastClusterManager clusterManager = new HazelcastClusterManager(
+        ClusterSetup.hazelcastConfig(config.cluster(), store, config.store().memoryMessages()));
     VertxOptions options = vertxOptions(config);
     return Vertx.builder()
         .with(options)
         .withClusterManager(clusterManager)
         .withMetrics(new MicrometerMetricsFactory(registry))
         .buildClustered()
-        .compose(vertx -> deploy(vertx, config, secret, clusterManager, registry, options.getEventLoopPoolSize()));
+        .onFailure(e -> store.close())
+        .compose(vertx -> deploy(vertx, config, secret, clusterManager, registry, metrics, store,
+            options.getEventLoopPoolSize()));
   }
 
   private static VertxOptions vertxOptions(ParleyConfig config) {
@@ -115,16 +129,27 @@ public final class ParleyNode {
 
   private static Future<ParleyNode> deploy(Vertx vertx, ParleyConfig config, String secret,
                                            HazelcastClusterManager clusterManager, PrometheusMeterRegistry registry,
-                                           int eventLoops) {
+                                           ParleyMetrics metrics, StreamStore store, int eventLoops) {
     HazelcastInstance hazelcast = clusterManager.getHazelcastInstance();
+    ((VertxInternal) vertx).addCloseHook(completion -> {
+      store.close(); // commits what is queued; Vert.x closes its sessions and the cluster next
+      completion.succeed();
+    });
+    try {
+      StoreGuard.check(hazelcast, store);
+    } catch (RuntimeException e) {
+      log.atError().setMessage("event=start_refused").addKeyValue("error", e.getMessage()).log();
+      return vertx.close().transform(r -> Future.failedFuture(e));
+    }
     // the Hazelcast member id, not Vert.x's own node id: membership events name members by it
     String nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
-    ParleyMetrics metrics = new ParleyMetrics(registry);
-    RoomBus bus = new RoomBus(vertx.eventBus());
-    RoomHistory history = new RoomHistory(hazelcast, vertx, config.history());
+    int memoryMessages = config.store().memoryMessages();
+    RoomHistory history = new RoomHistory(hazelcast, vertx, config.history(), store, memoryMessages);
+    RoomBus bus = new RoomBus(vertx.eventBus(), history::presencePushes);
     new HistoryExpiry(history, vertx, metrics).start();
     Presence presence = new Presence(hazelcast, bus, vertx, nodeId);
-    UserDirectory users = new UserDirectory(hazelcast, vertx, nodeId, config.mailbox(), metrics);
+    UserStreams userStreams = new UserStreams(hazelcast, vertx, config.users(), store, memoryMessages);
+    UserDirectory users = new UserDirectory(hazelcast, vertx, nodeId, userStreams, metrics);
     DepartureWatcher departures = new DepartureWatcher(hazelcast)
         .onDeparture(presence::removeNode)
         .onDeparture(users::removeNode);
@@ -134,7 +159,7 @@ public final class ParleyNode {
     TokenVerifier tokens = new TokenVerifier(vertx, config.auth(), secret).withRevocations(revocations);
     metrics.tokenCache(tokens.cache()::hits, tokens.cache()::misses);
     SessionServices services = new SessionServices(vertx, config, nodeId, tokens, history, presence,
-        new RoomPublisher(history, bus, metrics), users, localUsers,
+        new RoomPublisher(history, bus, metrics), users, userStreams, localUsers,
         new RequestDedup(hazelcast, vertx, config.dedupWindowMs()),
         new ConnectionRateLimiter(config.limits().connectionsPerIpPerSecond()), metrics);
     ServerApi api = new ServerApi(services, revocations, nodeDirectory);
@@ -148,6 +173,10 @@ public final class ParleyNode {
     HubShards hubs = new HubShards(Math.max(HubShards.COUNT, eventLoops),
         () -> new NodeHub(history, metrics, config.fanout()));
     metrics.roomsWithLocalMembers(hubs::rooms);
+    if (!store.durable()) {
+      // every copy of some partitions died: their rooms begin new epochs, and members here are told
+      hazelcast.getPartitionService().addPartitionLostListener(event -> hubs.checkEpochs());
+    }
     return hubs.deploy(vertx)
         .compose(v -> localUsers.listen(vertx.eventBus(), nodeId).completion())
         .compose(v -> localUsers.listenForDisconnects(vertx.eventBus()).completion())
@@ -164,6 +193,7 @@ public final class ParleyNode {
           log.atInfo().setMessage("event=node_ready").addKeyValue("url", node.url()).addKeyValue("node", nodeId)
               .addKeyValue("gateways", instances).addKeyValue("cluster", config.cluster().name())
               .addKeyValue("native_transport", vertx.isNativeTransportEnabled())
+              .addKeyValue("store", store.kind())
               .addKeyValue("members", hazelcast.getCluster().getMembers().stream()
                   .map(m -> m.getAddress().getHost() + ":" + m.getAddress().getPort()).toList())
               .log();

@@ -74,7 +74,7 @@ public final class ServerApi {
     if (room == null) {
       return;
     }
-    int capacity = services.history().capacity();
+    int capacity = services.history().capacity(room);
     Long since = queryNumber(ctx, "since", 0, Long.MAX_VALUE);
     Long limit = queryNumber(ctx, "limit", 1, capacity);
     if (since == null && ctx.request().getParam("since") != null || limit == null && ctx.request().getParam("limit") != null) {
@@ -85,7 +85,8 @@ public final class ServerApi {
         .onSuccess(page -> {
           JsonArray messages = new JsonArray();
           page.messages().forEach(entry -> messages.add(new JsonObject(entry.frame())));
-          ApiReplies.ok(ctx, new JsonObject().put("room", room).put("seq", page.latestSeq()).put("messages", messages));
+          ApiReplies.ok(ctx, new JsonObject().put("room", room).put("seq", page.latestSeq())
+              .put("epoch", page.epoch()).put("messages", messages));
         })
         .onFailure(e -> ApiReplies.failure(ctx, e));
   }
@@ -97,7 +98,7 @@ public final class ServerApi {
       return;
     }
     services.users().sendPrivate(principal(ctx).user(), user, null, body.getValue("body"))
-        .onSuccess(mid -> ApiReplies.ok(ctx, new JsonObject().put("to", user).put("mid", mid)))
+        .onSuccess(sent -> ApiReplies.ok(ctx, new JsonObject().put("to", user).put("mid", sent.mid())))
         .onFailure(e -> ApiReplies.failure(ctx, e));
   }
 

@@ -4,6 +4,8 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MapStoreConfig;
+import io.parley.store.StreamStore;
 import com.hazelcast.config.NetworkConfig;
 import io.parley.config.ParleyConfig.ClusterConfig;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
@@ -22,6 +24,15 @@ public final class ClusterSetup {
   }
 
   public static Config hazelcastConfig(ClusterConfig cluster) {
+    return hazelcastConfig(cluster, new io.parley.store.MemoryStore(), 0);
+  }
+
+  /**
+   * With a durable store, the stream maps load what memory lacks from it ({@link StreamLoader}): after a restart,
+   * or once every copy of an entry died, a stream goes on with its seq and epoch. Members say which store they
+   * use, so a node whose store differs from the cluster's can refuse to join it ({@link StoreGuard}).
+   */
+  public static Config hazelcastConfig(ClusterConfig cluster, StreamStore store, int memoryMessages) {
     Config config = ConfigUtil.loadConfig();
     config.setClusterName(cluster.name());
     String address = resolve(cluster.host());
@@ -66,10 +77,24 @@ public final class ClusterSetup {
     // and a publish the same with 10 or 1,000 messages kept. Stored as bytes (BINARY), every change would
     // deserialize and serialize the whole value. OBJECT copies values for a processor only where the map has an
     // index: these must have none.
-    for (String map : new String[]{Presence.MAP_NAME, UserDirectory.MAP_NAME, RoomHistory.MAP_NAME}) {
+    for (String map : new String[]{Presence.MAP_NAME, UserDirectory.MAP_NAME}) {
       config.addMapConfig(synchronousBackup(map).setInMemoryFormat(InMemoryFormat.OBJECT));
     }
+    config.addMapConfig(streamMap(RoomHistory.MAP_NAME, store, RoomHistory.STORE_PREFIX, memoryMessages));
+    config.addMapConfig(streamMap(UserStreams.MAP_NAME, store, UserStreams.STORE_PREFIX, memoryMessages));
+    config.getMemberAttributeConfig().setAttribute(StoreGuard.ATTRIBUTE, StoreGuard.describe(store));
     return config;
+  }
+
+  private static MapConfig streamMap(String name, StreamStore store, String prefix, int memoryMessages) {
+    MapConfig map = synchronousBackup(name).setInMemoryFormat(InMemoryFormat.OBJECT);
+    if (store.durable()) {
+      map.setMapStoreConfig(new MapStoreConfig()
+          .setEnabled(true)
+          .setImplementation(new StreamLoader(store, prefix, memoryMessages))
+          .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
+    }
+    return map;
   }
 
   private static MapConfig synchronousBackup(String map) {

@@ -6,7 +6,9 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -35,8 +37,9 @@ public final class HistoryExpiry {
 
   /** Sweeps every tenth of the TTL (between 0.1 s and 60 s): memory is freed at most 10% after expiry. */
   public void start() {
-    if (history.ttlMs() > 0) {
-      long interval = Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, history.ttlMs() / 10));
+    long ttlMs = history.shortestTtlMs();
+    if (ttlMs > 0) {
+      long interval = Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, ttlMs / 10));
       vertx.setPeriodic(interval, id -> sweepOnce());
     }
   }
@@ -52,26 +55,35 @@ public final class HistoryExpiry {
             .addKeyValue("error", e.toString()).log());
   }
 
-  /** Drops the expired messages of the rooms this node owns; completes with how many were dropped. */
+  /**
+   * Drops the expired messages of the rooms this node owns; completes with how many were dropped. Candidates are
+   * the rooms with a message older than the shortest TTL; each is then expired by its own rule's.
+   */
   private Future<Integer> sweep() {
-    long cutoff = history.cutoff(System.currentTimeMillis());
+    long now = System.currentTimeMillis();
+    long candidates = now - history.shortestTtlMs();
     return vertx.executeBlocking(() -> {
-      Set<String> rooms = history.logs().localKeySet(new HistoryProcessors.StoredBefore(cutoff));
-      Set<String> batch = new HashSet<>();
+      Set<String> rooms = history.logs().localKeySet(new StreamProcessors.StoredBefore(candidates));
+      Map<Long, Set<String>> byCutoff = new HashMap<>();
       int dropped = 0;
       for (String room : rooms) {
+        long cutoff = history.cutoff(room, now);
+        Set<String> batch = byCutoff.computeIfAbsent(cutoff, c -> new HashSet<>());
         batch.add(room);
         if (batch.size() == ROOMS_PER_CALL) {
           dropped += expire(batch, cutoff);
-          batch = new HashSet<>();
+          byCutoff.remove(cutoff);
         }
       }
-      return batch.isEmpty() ? dropped : dropped + expire(batch, cutoff);
+      for (Map.Entry<Long, Set<String>> batch : byCutoff.entrySet()) {
+        dropped += expire(batch.getValue(), batch.getKey());
+      }
+      return dropped;
     }, false);
   }
 
   private int expire(Set<String> rooms, long cutoff) {
-    return history.logs().executeOnKeys(rooms, new HistoryProcessors.Expire(cutoff))
+    return history.logs().executeOnKeys(rooms, new StreamProcessors.Expire(cutoff))
         .values().stream().mapToInt(Integer::intValue).sum();
   }
 }

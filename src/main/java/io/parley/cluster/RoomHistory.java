@@ -3,6 +3,8 @@ package io.parley.cluster;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.parley.config.ParleyConfig;
+import io.parley.config.ParleyConfig.RoomRule;
+import io.parley.store.StreamStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -10,59 +12,51 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Room history and sequence numbers: one {@link RoomLog} per room in a cluster map (one synchronous backup),
- * changed and read by entry processors on the room's partition. Every node reads the same entry, so any node can
- * serve history and recovery for any room.
+ * Room history and sequence numbers: one {@link StreamLog} per room in a cluster map (one synchronous backup),
+ * changed and read by entry processors on the room's partition, and with a store configured every message in
+ * the store too ({@link StreamTier}). Every node reads the same entry, so any node can serve history and recovery
+ * for any room.
  *
- * <p>A room keeps at most {@code history.size} messages, none stored longer ago than {@code history.ttlMs}
- * (0: kept until overwritten). Expired messages are left out of every read at once and their memory is freed by
- * {@link HistoryExpiry}; the room's seq is kept, so it goes on from where it was. A room that never had a message
- * has no entry: joining, recovering and reading it store nothing.
+ * <p>Each room follows the first rule of {@code history.rooms} its name matches (else {@code history.size} and
+ * {@code history.ttlMs}). Expired messages are left out of every read at once and their memory is freed by
+ * {@link HistoryExpiry}; the room's seq is kept, so it goes on from where it was.
  */
 public final class RoomHistory {
 
   public static final String MAP_NAME = "parley.history";
+  /** Rooms' keys in the store. */
+  static final String STORE_PREFIX = "room:";
 
-  private final Vertx vertx;
-  private final int capacity;
-  private final long ttlMs;
-  private final IMap<String, RoomLog> logs;
+  private final ParleyConfig.History config;
+  private final int memoryMessages;
+  private final StreamTier tier;
 
-  public RoomHistory(HazelcastInstance hazelcast, Vertx vertx, ParleyConfig.History config) {
-    this.vertx = vertx;
-    this.capacity = config.size();
-    this.ttlMs = config.ttlMs();
-    this.logs = hazelcast.getMap(MAP_NAME);
+  public RoomHistory(HazelcastInstance hazelcast, Vertx vertx, ParleyConfig.History config, StreamStore store,
+                     int memoryMessages) {
+    this.config = config;
+    this.memoryMessages = store.durable() ? memoryMessages : Integer.MAX_VALUE;
+    IMap<String, StreamLog> logs = hazelcast.getMap(MAP_NAME);
+    this.tier = new StreamTier(logs, store, vertx, STORE_PREFIX);
   }
 
-  public int capacity() {
-    return capacity;
+  /** The most messages a read of this room can return. */
+  public int capacity(String room) {
+    return Math.max(1, config.ruleFor(room).kept());
   }
 
-  /**
-   * Stores a message (already encoded, see {@code Frames.storedMessage}); completes with its seq once stored.
-   * If the partition owner died during the write, whether it was stored is unknown: the room's new owner (the
-   * promoted backup, which holds every write the old one had replicated) is searched for this exact encoding
-   * (its {@code ts} makes it unique in practice). Found, that is its seq; not found, it was not stored and is
-   * written again, once. So a publish that meets a node's death is neither lost nor stored twice.
-   */
-  public Future<Long> append(String room, String stored) {
-    return appendOnce(room, stored)
-        .recover(failure -> ClusterFailures.isIndeterminate(failure)
-            ? ClusterCalls.async(vertx, () -> logs.submitToKey(room, new HistoryProcessors.Find(stored)))
-                .compose(seq -> seq > 0 ? Future.succeededFuture(seq) : appendOnce(room, stored))
-            : Future.failedFuture(failure));
+  /** Whether members of the room get presence join/leave pushes. */
+  public boolean presencePushes(String room) {
+    return config.ruleFor(room).presence();
   }
 
-  private Future<Long> appendOnce(String room, String stored) {
-    long now = System.currentTimeMillis();
-    return ClusterCalls.async(vertx,
-        () -> logs.submitToKey(room, new HistoryProcessors.Append(stored, now, capacity, cutoff(now))));
+  /** Stores a message (already encoded, see {@code Frames.storedMessage}); completes with its position once stored. */
+  public Future<StreamPosition> append(String room, String stored) {
+    return tier.append(room, stored, System.currentTimeMillis(), retention(room), null);
   }
 
-  /** The newest seq of the room, 0 if it never had a message. */
-  public Future<Long> latestSeq(String room) {
-    return ClusterCalls.async(vertx, () -> logs.submitToKey(room, new HistoryProcessors.Latest()));
+  /** The room's newest seq (0 if it never had a message) and epoch. */
+  public Future<StreamPosition> position(String room) {
+    return tier.position(room);
   }
 
   /**
@@ -71,9 +65,7 @@ public final class RoomHistory {
    * were already overwritten or expired (or the client claims a seq the room never reached).
    */
   public Future<HistoryPage> read(String room, long since, int limit) {
-    long cutoff = cutoff(System.currentTimeMillis());
-    return ClusterCalls.async(vertx, () -> logs.submitToKey(room, new HistoryProcessors.Read(since, limit, cutoff)))
-        .map(slice -> page(room, slice));
+    return tier.read(room, since, limit, retention(room)).map(page -> page(room, page));
   }
 
   /** Messages with {@code from <= seq <= to}, for filling a gap in live delivery. */
@@ -81,24 +73,36 @@ public final class RoomHistory {
     return read(room, from - 1, (int) Math.min(Integer.MAX_VALUE, to - from + 1));
   }
 
-  /** Messages stored before this time have expired ({@code Long.MIN_VALUE} when they never do). */
-  long cutoff(long now) {
-    return ttlMs == 0 ? Long.MIN_VALUE : now - ttlMs;
+  private StreamTier.Retention retention(String room) {
+    RoomRule rule = config.ruleFor(room);
+    return new StreamTier.Retention(rule.size(), rule.ttlMs(), rule.store(), memoryMessages);
   }
 
-  long ttlMs() {
-    return ttlMs;
-  }
-
-  IMap<String, RoomLog> logs() {
-    return logs;
-  }
-
-  private static HistoryPage page(String room, RoomLog.LogSlice slice) {
-    List<HistoryEntry> entries = new ArrayList<>(slice.messages().size());
-    for (int i = 0; i < slice.messages().size(); i++) {
-      entries.add(new HistoryEntry(room, slice.firstSeq() + i, slice.messages().get(i)));
+  /** The shortest time any room keeps messages (0 when none expires by time), for the memory sweep's pace. */
+  long shortestTtlMs() {
+    long shortest = config.ttlMs();
+    for (RoomRule rule : config.rooms()) {
+      if (rule.ttlMs() > 0 && (shortest == 0 || rule.ttlMs() < shortest)) {
+        shortest = rule.ttlMs();
+      }
     }
-    return new HistoryPage(entries, slice.latest(), slice.complete());
+    return shortest;
+  }
+
+  /** Messages of {@code room} stored before this time have expired ({@code Long.MIN_VALUE}: never). */
+  long cutoff(String room, long now) {
+    return retention(room).cutoff(now);
+  }
+
+  IMap<String, StreamLog> logs() {
+    return tier.logs();
+  }
+
+  private static HistoryPage page(String room, StreamTier.StreamPage page) {
+    List<HistoryEntry> entries = new ArrayList<>(page.messages().size());
+    for (int i = 0; i < page.messages().size(); i++) {
+      entries.add(new HistoryEntry(room, page.seqs().get(i), page.messages().get(i)));
+    }
+    return new HistoryPage(entries, page.latest(), page.complete(), page.epoch());
   }
 }

@@ -6,7 +6,8 @@ import io.vertx.core.Future;
 
 /**
  * Publishes a room message, for clients and for the server API alike: stores it (which gives its seq), then
- * hands the encoded frame to every node with members in the room. Completes with the seq once stored.
+ * hands the encoded frame to every node with members in the room. Completes with the seq once stored (in the
+ * store too, where there is one).
  */
 public final class RoomPublisher {
 
@@ -23,10 +24,10 @@ public final class RoomPublisher {
   public Future<Long> publish(String room, String from, Object body) {
     long start = System.nanoTime();
     String stored = Frames.storedMessage(from, body, System.currentTimeMillis());
-    return history.append(room, stored).map(seq -> {
-      bus.publishMessage(room, seq, Frames.roomMessage(room, seq, stored));
+    return history.append(room, stored).map(position -> {
+      bus.publishMessage(room, position, Frames.roomMessage(room, position.seq(), stored));
       metrics.published(start);
-      return seq;
+      return position.seq();
     });
   }
 }

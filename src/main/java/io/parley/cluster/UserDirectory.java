@@ -2,7 +2,6 @@ package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import io.parley.config.ParleyConfig.Mailbox;
 import io.parley.hub.LocalUsers;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.protocol.Frames;
@@ -12,40 +11,37 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 /**
  * Private messages across the cluster: which nodes a user has sessions on (a Hazelcast map, one synchronous
- * backup), delivery through one event-bus address per node, and the mailbox for users with no session.
+ * backup) and delivery through one event-bus address per node. What a user is sent is kept in their stream
+ * ({@link UserStreams}) before anyone is told, so delivery here is best effort: a session that misses a push is
+ * owed it until the user acknowledges it.
  */
 public final class UserDirectory {
 
   static final String MAP_NAME = "parley.users";
   private static final Logger log = LoggerFactory.getLogger(UserDirectory.class);
-  private static final long DELIVERY_TIMEOUT_MS = 5000;
 
   private final IMap<String, UserRecord> users;
   private final Vertx vertx;
   private final String nodeId;
-  private final Mailbox mailbox;
+  private final UserStreams streams;
   private final ParleyMetrics metrics;
 
-  public UserDirectory(HazelcastInstance hazelcast, Vertx vertx, String nodeId, Mailbox mailbox,
+  public UserDirectory(HazelcastInstance hazelcast, Vertx vertx, String nodeId, UserStreams streams,
                        ParleyMetrics metrics) {
     this.users = hazelcast.getMap(MAP_NAME);
     this.vertx = vertx;
     this.nodeId = nodeId;
-    this.mailbox = mailbox;
+    this.streams = streams;
     this.metrics = metrics;
   }
 
-  /** Counts a new session of the user on this node; completes with the mailbox, oldest first. */
-  public Future<List<String>> connect(String user) {
-    return ClusterCalls.async(vertx, () -> users.submitToKey(user,
-        new UserProcessors.Connect(nodeId, System.currentTimeMillis(), mailbox.maxAgeMs())));
+  /** Counts a new session of the user on this node: from now on its pushes are routed here. */
+  public Future<Void> connect(String user) {
+    return ClusterCalls.async(vertx, () -> users.submitToKey(user, new UserProcessors.Connect(nodeId)));
   }
 
   public Future<Void> disconnect(String user) {
@@ -53,73 +49,45 @@ public final class UserDirectory {
   }
 
   /**
-   * Sends a private message from {@code from} (the session {@code originSession}, or null from the server API);
-   * completes with its message id, unique cluster-wide, once delivered or kept in the mailbox.
+   * Sends a private message from {@code from} (the session {@code originSession}, or null from the server API):
+   * stored in the recipient's stream and the sender's, then pushed to every session of both but the origin.
+   * Completes once stored, with its message id (unique cluster-wide) and its seq in the sender's stream.
    */
-  public Future<String> sendPrivate(String from, String to, String originSession, Object body) {
+  public Future<SentPrivate> sendPrivate(String from, String to, String originSession, Object body) {
     String mid = UUID.randomUUID().toString();
-    String frame = Frames.privateMessage(to, from, mid, body, System.currentTimeMillis());
+    String stored = Frames.storedPrivate(to, from, mid, body, System.currentTimeMillis());
     metrics.privateSent();
-    return send(from, to, originSession == null ? "" : originSession, frame).map(v -> mid);
-  }
-
-  /**
-   * Delivers a private message to every session of {@code to} and the other sessions of {@code from}, or keeps
-   * it in the mailbox of {@code to} when none of theirs could take it.
-   */
-  private Future<Void> send(String from, String to, String originSession, String frame) {
-    long now = System.currentTimeMillis();
-    return ClusterCalls.async(vertx, () -> users.submitToKey(to,
-            new UserProcessors.Route(frame, now, mailbox.maxMessages(), mailbox.maxAgeMs())))
-        .compose(routing -> {
-          if (routing.queued()) {
-            metrics.mailboxDropped(routing.dropped());
-            return Future.succeededFuture();
-          }
-          return senderNodes(from, to).compose(senderNodes -> deliver(from, to, originSession, frame,
-              union(routing.nodes(), senderNodes)));
-        });
-  }
-
-  private Future<Set<String>> senderNodes(String from, String to) {
-    if (from.equals(to)) {
-      return Future.succeededFuture(Set.of());
-    }
-    return ClusterCalls.async(vertx, () -> users.getAsync(from))
-        .map(record -> record == null ? Set.of() : record.nodes());
-  }
-
-  private Future<Void> deliver(String from, String to, String originSession, String frame, Set<String> nodes) {
-    DeliveryOptions options = new DeliveryOptions()
-        .addHeader(LocalUsers.TO_HEADER, to)
-        .addHeader(LocalUsers.FROM_HEADER, from)
-        .addHeader(LocalUsers.ORIGIN_HEADER, originSession)
-        .setSendTimeout(DELIVERY_TIMEOUT_MS);
-    List<Future<Integer>> deliveries = nodes.stream()
-        .map(node -> vertx.eventBus().<Integer>request(LocalUsers.nodeAddress(node), frame, options)
-            .map(reply -> reply.body())
-            .otherwise(e -> 0)) // a node that just died or left: its sessions are gone
-        .toList();
-    return Future.join(deliveries).compose(all -> {
-      int recipients = deliveries.stream().mapToInt(f -> f.result() == null ? 0 : f.result()).sum();
-      if (recipients > 0) {
-        return Future.succeededFuture();
+    Future<StreamPosition> toStream = streams.append(to, stored, from);
+    Future<StreamPosition> fromStream = from.equals(to) ? toStream : streams.append(from, stored, to);
+    return Future.all(toStream, fromStream).map(both -> {
+      String origin = originSession == null ? "" : originSession;
+      push(to, origin, toStream.result().seq(), stored);
+      if (!from.equals(to)) {
+        push(from, origin, fromStream.result().seq(), stored);
       }
-      // the recipient's sessions closed while we routed: keep it for their next auth
-      long now = System.currentTimeMillis();
-      return ClusterCalls.async(vertx, () -> users.submitToKey(to,
-              new UserProcessors.Enqueue(frame, now, mailbox.maxMessages(), mailbox.maxAgeMs())))
-          .map(dropped -> {
-            metrics.mailboxDropped(dropped);
-            return null;
-          });
+      return new SentPrivate(mid, fromStream.result().seq());
     });
   }
 
-  private static Set<String> union(Set<String> a, Set<String> b) {
-    Set<String> all = new HashSet<>(a);
-    all.addAll(b);
-    return all;
+  /** A sent message's id, and its seq in the sender's stream. */
+  public record SentPrivate(String mid, long seq) {
+  }
+
+  /** Hands a frame of {@code user}'s stream to their sessions on every node that has one (but {@code origin}). */
+  private void push(String user, String origin, long seq, String stored) {
+    ClusterCalls.async(vertx, () -> users.getAsync(user)).onSuccess(record -> {
+      if (record == null) {
+        return;
+      }
+      String frame = Frames.privateMessage(seq, stored);
+      DeliveryOptions options = new DeliveryOptions()
+          .addHeader(LocalUsers.TO_HEADER, user)
+          .addHeader(LocalUsers.ORIGIN_HEADER, origin)
+          .addHeader(LocalUsers.SEQ_HEADER, Long.toString(seq));
+      for (String node : record.nodes()) {
+        vertx.eventBus().send(LocalUsers.nodeAddress(node), frame, options);
+      }
+    });
   }
 
   /** A member left or died: its sessions are gone. */

@@ -112,6 +112,13 @@ public final class ConfigLoader {
       if (current instanceof Number) {
         return Double.parseDouble(text); // defaults written as 1.0 accept fractions
       }
+      if (current instanceof JsonArray && text.startsWith("[")) {
+        try {
+          return new JsonArray(text); // a list of objects (history.rooms) is given as JSON
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("expected a JSON list: " + e.getMessage(), e);
+        }
+      }
       if (current instanceof JsonArray) {
         JsonArray list = new JsonArray();
         Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(list::add);

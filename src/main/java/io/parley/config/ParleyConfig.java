@@ -14,8 +14,9 @@ public record ParleyConfig(
     AuthConfig auth,
     ClusterConfig cluster,
     List<String> apiKeys,
+    StoreConfig store,
     History history,
-    Mailbox mailbox,
+    UserStreams users,
     long dedupWindowMs,
     Limits limits,
     Fanout fanout,
@@ -24,9 +25,59 @@ public record ParleyConfig(
 
   /**
    * Room history: at most {@code size} messages per room, none stored more than {@code ttlMs} ago (0: kept
-   * until overwritten). A room's seq outlives its messages.
+   * until overwritten). A room's seq outlives its messages. {@code rooms}: rules for rooms whose name matches a
+   * pattern, the first match wins; rooms that match none follow {@code size} and {@code ttlMs}, stored, with
+   * presence pushes.
    */
-  public record History(int size, long ttlMs) {
+  public record History(int size, long ttlMs, List<RoomRule> rooms) {
+
+    /** The rule of a room: the first whose pattern matches, else the default. */
+    public RoomRule ruleFor(String room) {
+      for (RoomRule rule : rooms) {
+        if (rule.matches(room)) {
+          return rule;
+        }
+      }
+      return new RoomRule("*", size, ttlMs, true, true);
+    }
+  }
+
+  /**
+   * Retention of the rooms whose name matches {@code pattern} ({@code *}: any run of characters): messages kept
+   * ({@code size}, {@code ttlMs}), whether they are stored at all ({@code store}: false keeps none, in memory or
+   * in the store, and costs no write; seqs still count) and whether members get presence join/leave pushes.
+   */
+  public record RoomRule(String pattern, int size, long ttlMs, boolean store, boolean presence) {
+
+    public boolean matches(String room) {
+      return io.parley.auth.RoomPatterns.of(List.of(pattern)).allows(room);
+    }
+
+    /** Messages kept: none for a room that is not stored. */
+    public int kept() {
+      return store ? size : 0;
+    }
+  }
+
+  /** Every user's stream of private messages: at most {@code size}, none older than {@code ttlMs}. */
+  public record UserStreams(int size, long ttlMs) {
+  }
+
+  /**
+   * Where streams are kept beyond memory: {@code kind} memory (nowhere), embedded (SQLite in {@code path}, one
+   * node only) or postgres ({@code url} as {@code postgresql://host:port/db}, {@code user}, {@code password}).
+   * With a store, Hazelcast keeps each stream's newest {@code memoryMessages}; older ones are read from the
+   * store. Expired messages leave the store every {@code sweepIntervalMs}.
+   */
+  public record StoreConfig(String kind, String path, String url, String user, String password, int memoryMessages,
+                            long sweepIntervalMs) {
+
+    public static final java.util.Set<String> KINDS = java.util.Set.of("memory", "embedded", "postgres");
+
+    @Override
+    public String toString() {
+      return "StoreConfig[kind=" + kind + ", path=" + path + ", url=" + url + ", user=" + user + "]";
+    }
   }
 
   /** HTTP listener. {@code allowedOrigins} empty means same origin only; {@code "*"} allows any (demo only). */
@@ -56,10 +107,6 @@ public record ParleyConfig(
 
     public static final String TCP_IP = "tcp-ip";
     public static final String KUBERNETES_DNS = "kubernetes-dns";
-  }
-
-  /** Private messages kept for a user with no session: at most {@code maxMessages}, none older than {@code maxAgeMs}. */
-  public record Mailbox(int maxMessages, long maxAgeMs) {
   }
 
   /**
@@ -127,8 +174,10 @@ public record ParleyConfig(
             s.string("cluster.discovery"), s.strings("cluster.members"), s.string("cluster.serviceDns"),
             s.integer("cluster.eventBusPort"), s.whole("cluster.failureDetectionMs")),
         s.strings("api.keys"),
-        new History(s.integer("history.size"), s.whole("history.ttlMs")),
-        new Mailbox(s.integer("mailbox.maxMessages"), s.whole("mailbox.maxAgeMs")),
+        new StoreConfig(s.string("store.kind"), s.string("store.path"), s.string("store.url"), s.string("store.user"),
+            s.string("store.password"), s.integer("store.memoryMessages"), s.whole("store.sweepIntervalMs")),
+        new History(s.integer("history.size"), s.whole("history.ttlMs"), roomRules(s)),
+        new UserStreams(s.integer("users.history.size"), s.whole("users.history.ttlMs")),
         s.whole("dedup.windowMs"),
         new Limits(s.integer("limits.maxFrameBytes"), s.integer("limits.maxRoomsPerConnection"),
             s.integer("limits.maxQueuedBytes"),
@@ -140,6 +189,28 @@ public record ParleyConfig(
         new Shutdown(s.whole("shutdown.drainDelayMs"), s.whole("shutdown.gracePeriodMs")));
     config.validate();
     return config;
+  }
+
+  /** {@code history.rooms}: each field of a rule defaults to the room default's. */
+  private static List<RoomRule> roomRules(Settings s) {
+    int size = s.integer("history.size");
+    long ttlMs = s.whole("history.ttlMs");
+    List<RoomRule> rules = new java.util.ArrayList<>();
+    List<JsonObject> listed = s.objects("history.rooms");
+    for (int i = 0; i < listed.size(); i++) {
+      Settings rule = new Settings(listed.get(i));
+      String at = "history.rooms[" + i + "].";
+      String pattern = rule.string("pattern");
+      if (pattern.isBlank()) {
+        throw new IllegalArgumentException("invalid configuration: " + at + "pattern must be set");
+      }
+      rules.add(new RoomRule(pattern,
+          rule.has("size") ? rule.integer("size") : size,
+          rule.has("ttlMs") ? rule.whole("ttlMs") : ttlMs,
+          !rule.has("store") || rule.bool("store"),
+          !rule.has("presence") || rule.bool("presence")));
+    }
+    return List.copyOf(rules);
   }
 
   private void validate() {
@@ -160,8 +231,18 @@ public record ParleyConfig(
     require(auth.revocationTtlMs >= 1000, "auth.revocationTtlMs must be >= 1000");
     require(history.size >= 1, "history.size must be >= 1");
     require(history.ttlMs == 0 || history.ttlMs >= 1000, "history.ttlMs must be 0 (no expiry) or >= 1000");
-    require(mailbox.maxMessages >= 1, "mailbox.maxMessages must be >= 1");
-    require(mailbox.maxAgeMs >= 1000, "mailbox.maxAgeMs must be >= 1000");
+    for (RoomRule rule : history.rooms) {
+      require(rule.size >= 1 && (rule.ttlMs == 0 || rule.ttlMs >= 1000),
+          "history.rooms pattern " + rule.pattern + ": size must be >= 1, ttlMs 0 or >= 1000");
+    }
+    require(users.size >= 1, "users.history.size must be >= 1");
+    require(users.ttlMs >= 1000, "users.history.ttlMs must be >= 1000");
+    require(StoreConfig.KINDS.contains(store.kind), "store.kind must be memory, embedded or postgres");
+    require(!store.kind.equals("embedded") || !store.path.isBlank(), "store.path must be set with store.kind=embedded");
+    require(!store.kind.equals("postgres") || store.url.matches("postgresql://[^/]+/[^/?]+(\\?.*)?"),
+        "store.url must be postgresql://host:port/database with store.kind=postgres");
+    require(store.memoryMessages >= 1, "store.memoryMessages must be >= 1");
+    require(store.sweepIntervalMs >= 1000, "store.sweepIntervalMs must be >= 1000");
     require(dedupWindowMs >= 1000, "dedup.windowMs must be >= 1000");
     require(limits.maxFrameBytes >= 256, "limits.maxFrameBytes must be >= 256");
     require(limits.maxFrameBytes <= Limits.MAX_FRAME_BYTES,

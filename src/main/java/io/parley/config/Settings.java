@@ -73,6 +73,20 @@ final class Settings {
     return array.stream().map(String.class::cast).toList();
   }
 
+  /** A list of objects; each element is read with a {@link Settings} of its own. */
+  List<JsonObject> objects(String path) {
+    Object value = value(path);
+    if (!(value instanceof JsonArray array) || !array.stream().allMatch(JsonObject.class::isInstance)) {
+      throw invalid(path, "a list of objects");
+    }
+    return array.stream().map(JsonObject.class::cast).toList();
+  }
+
+  /** Whether the (top-level) key is present. */
+  boolean has(String key) {
+    return root.containsKey(key);
+  }
+
   private Object value(String path) {
     JsonObject node = root;
     String[] keys = path.split("\\.");

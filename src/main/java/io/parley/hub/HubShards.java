@@ -1,5 +1,6 @@
 package io.parley.hub;
 
+import io.parley.cluster.StreamPosition;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -36,12 +37,17 @@ public final class HubShards {
     return vertx.deployVerticle(next::next, new DeploymentOptions().setInstances(hubs.size())).mapEmpty();
   }
 
-  Future<Long> attach(String room, LocalRooms shard) {
+  Future<StreamPosition> attach(String room, LocalRooms shard) {
     return hubFor(room).attach(room, shard);
   }
 
   void detach(String room, LocalRooms shard) {
     hubFor(room).detach(room, shard);
+  }
+
+  /** Some streams may have begun anew (see {@link NodeHub#checkEpochs}). */
+  public void checkEpochs() {
+    hubs.forEach(NodeHub::checkEpochs);
   }
 
   /** Rooms with local members; safe to read from any thread. */

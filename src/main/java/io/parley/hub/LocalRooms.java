@@ -1,5 +1,6 @@
 package io.parley.hub;
 
+import io.parley.cluster.StreamPosition;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.protocol.Frames;
 import io.parley.protocol.SharedFrame;
@@ -37,6 +38,8 @@ public final class LocalRooms {
     Future<Void> ready;
     /** The last seq handed to members here (at first the hub's when this gateway attached): a new member's start. */
     long lastSeq;
+    /** The epoch of {@link #lastSeq}. */
+    String epoch;
   }
 
   Context context() {
@@ -48,7 +51,7 @@ public final class LocalRooms {
    * seq up to which the member is not sent anything live: every later message reaches it. This saves a join the
    * history read of the room's latest seq, except for the first member on the node.
    */
-  public Future<Long> add(String room, RoomMember member) {
+  public Future<StreamPosition> add(String room, RoomMember member) {
     Room local = rooms.get(room);
     if (local == null) {
       local = new Room();
@@ -56,7 +59,12 @@ public final class LocalRooms {
       Room attached = local;
       local.ready = onThisLoop(hub.attach(room, this)).map(position -> {
         // messages the hub sent after attaching may already have been handed out here
-        attached.lastSeq = Math.max(attached.lastSeq, position);
+        if (attached.epoch == null) {
+          attached.epoch = position.epoch();
+        }
+        if (attached.epoch.equals(position.epoch())) {
+          attached.lastSeq = Math.max(attached.lastSeq, position.seq());
+        }
         return null;
       });
       local.ready.onFailure(e -> {
@@ -69,7 +77,7 @@ public final class LocalRooms {
     }
     local.members.add(member);
     Room joined = local;
-    return local.ready.map(v -> joined.lastSeq);
+    return local.ready.map(v -> new StreamPosition(joined.lastSeq, joined.epoch));
   }
 
   public void remove(String room, RoomMember member) {
@@ -98,6 +106,9 @@ public final class LocalRooms {
     for (int i = 0; i < shared.length; i++) {
       RoomPush push = pushes.get(i);
       shared[i] = new SharedFrame(push.frame());
+      if (push.isReset()) {
+        local.epoch = push.resetEpoch();
+      }
       if (!push.isEvent()) {
         local.lastSeq = push.seq();
       }
@@ -107,7 +118,9 @@ public final class LocalRooms {
       for (RoomMember member : local.members) {
         for (int i = 0; i < shared.length; i++) {
           RoomPush push = pushes.get(i);
-          if (push.isEvent()) {
+          if (push.isReset()) {
+            member.onRoomReset(push.seq(), push.resetEpoch(), shared[i]);
+          } else if (push.isEvent()) {
             member.onRoomEvent(shared[i]);
           } else {
             member.onRoomMessage(push.seq(), shared[i]);
@@ -127,7 +140,9 @@ public final class LocalRooms {
   private void count(List<RoomPush> pushes, int members) {
     metrics.fanoutBatch(pushes.size());
     for (RoomPush push : pushes) {
-      if (push.isEvent()) {
+      if (push.isReset()) {
+        metrics.framesOut("reset", members);
+      } else if (push.isEvent()) {
         metrics.framesOut("presence", members);
       } else {
         metrics.delivered(members, Frames.tsOf(push.frame()));

@@ -8,14 +8,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * This node's authenticated sessions by user, across all gateways, and the node's one event-bus consumer for
- * private messages (not one per connection). A message goes to every local session of the recipient and to
- * the sender's other sessions, so every device shows the conversation.
+ * pushes of users' streams (not one per connection). A push goes to every local session of its user but the one
+ * it came from (which had the reply instead).
  */
 public final class LocalUsers {
 
   public static final String TO_HEADER = "to";
-  public static final String FROM_HEADER = "from";
   public static final String ORIGIN_HEADER = "origin";
+  /** The push's seq in its user's stream. */
+  public static final String SEQ_HEADER = "seq";
   private static final String ADDRESS_PREFIX = "parley.node.";
   /** Every node listens here: "close every session of this user". */
   public static final String DISCONNECT_ADDRESS = "parley.users.disconnect";
@@ -26,11 +27,10 @@ public final class LocalUsers {
     return ADDRESS_PREFIX + nodeId;
   }
 
-  /** Listens on this node's address; each request is answered with the number of the recipient's sessions here. */
+  /** Listens on this node's address for pushes to a user's sessions here. */
   public MessageConsumer<String> listen(EventBus eventBus, String nodeId) {
-    return eventBus.consumer(nodeAddress(nodeId), message -> message.reply(deliver(
-        message.headers().get(TO_HEADER), message.headers().get(FROM_HEADER),
-        message.headers().get(ORIGIN_HEADER), message.body())));
+    return eventBus.consumer(nodeAddress(nodeId), message -> handTo(message.headers().get(TO_HEADER),
+        message.headers().get(ORIGIN_HEADER), Long.parseLong(message.headers().get(SEQ_HEADER)), message.body()));
   }
 
   /** Listens for cluster-wide disconnects of a user. */
@@ -54,16 +54,7 @@ public final class LocalUsers {
     });
   }
 
-  /** @return how many of the recipient's sessions are on this node */
-  int deliver(String to, String from, String originSession, String frame) {
-    int recipients = handTo(to, originSession, frame);
-    if (!to.equals(from)) {
-      handTo(from, originSession, frame);
-    }
-    return recipients;
-  }
-
-  private int handTo(String user, String originSession, String frame) {
+  private int handTo(String user, String originSession, long seq, String frame) {
     Set<UserEndpoint> endpoints = byUser.get(user);
     if (endpoints == null) {
       return 0;
@@ -72,7 +63,7 @@ public final class LocalUsers {
     for (UserEndpoint endpoint : endpoints) {
       count++;
       if (!endpoint.id().equals(originSession)) {
-        endpoint.context().runOnContext(v -> endpoint.onPrivateMessage(frame));
+        endpoint.context().runOnContext(v -> endpoint.onPrivateMessage(seq, frame));
       }
     }
     return count;

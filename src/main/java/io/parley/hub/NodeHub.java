@@ -4,6 +4,8 @@ import io.parley.cluster.HistoryEntry;
 import io.parley.cluster.HistoryPage;
 import io.parley.cluster.RoomBus;
 import io.parley.cluster.RoomHistory;
+import io.parley.cluster.StreamPosition;
+import io.parley.protocol.Frames;
 import io.parley.config.ParleyConfig;
 import io.parley.metrics.ParleyMetrics;
 import io.vertx.core.Future;
@@ -63,10 +65,10 @@ public final class NodeHub extends VerticleBase {
 
   /**
    * Adds a shard to a room's feed, subscribing the node to the room if it is the first. Completes (on the hub's
-   * loop) once the node receives the room's messages, with the last seq handed out before the shard joined:
-   * every later one reaches it.
+   * loop) once the node receives the room's messages, with the last seq handed out before the shard joined (and
+   * its epoch): every later one reaches it.
    */
-  Future<Long> attach(String room, LocalRooms shard) {
+  Future<StreamPosition> attach(String room, LocalRooms shard) {
     return onHub(() -> {
       RoomFeed feed = feeds.get(room);
       if (feed == null) {
@@ -77,7 +79,7 @@ public final class NodeHub extends VerticleBase {
       }
       feed.shards.add(new ShardBatch(room, shard, pacing));
       RoomFeed attached = feed;
-      return feed.ready.map(v -> attached.nextSeq - 1);
+      return feed.ready.map(v -> new StreamPosition(attached.nextSeq - 1, attached.epoch));
     });
   }
 
@@ -98,16 +100,17 @@ public final class NodeHub extends VerticleBase {
   private Future<Void> subscribe(RoomFeed feed) {
     feed.consumer = vertx.eventBus().consumer(RoomBus.address(feed.room), message -> onMessage(feed, message));
     return feed.consumer.completion()
-        .compose(v -> history.latestSeq(feed.room))
-        .map(latest -> {
-          start(feed, latest);
+        .compose(v -> history.position(feed.room))
+        .map(position -> {
+          start(feed, position);
           return null;
         });
   }
 
-  /** Everything up to {@code latest} is history; live delivery starts right after it. */
-  private void start(RoomFeed feed, long latest) {
-    feed.nextSeq = latest + 1;
+  /** Everything up to {@code position} is history; live delivery starts right after it. */
+  private void start(RoomFeed feed, StreamPosition position) {
+    feed.epoch = position.epoch();
+    feed.nextSeq = position.seq() + 1;
     feed.ahead.headMap(feed.nextSeq).clear();
     feed.tailUnchecked = true;
     drainInOrder(feed);
@@ -121,13 +124,50 @@ public final class NodeHub extends VerticleBase {
         feed.tailUnchecked = true;
       } else if (feed.tailUnchecked && feed.started() && !feed.fetching) {
         feed.tailUnchecked = false;
-        history.latestSeq(feed.room).onSuccess(latest -> {
-          if (latest >= feed.nextSeq) {
-            fetch(feed, feed.nextSeq, latest, ParleyMetrics.HUB_FETCH_TAIL);
-          }
-        });
+        checkTail(feed);
       }
     }
+  }
+
+  private void checkTail(RoomFeed feed) {
+    history.position(feed.room).onSuccess(position -> {
+      if (feeds.get(feed.room) != feed || !feed.started()) {
+        return;
+      }
+      if (!position.epoch().equals(feed.epoch)) {
+        reset(feed, position);
+      } else if (position.seq() >= feed.nextSeq) {
+        fetch(feed, feed.nextSeq, position.seq(), ParleyMetrics.HUB_FETCH_TAIL);
+      }
+    });
+  }
+
+  /**
+   * Some of the cluster's partitions lost every copy: with no store, the rooms there begin a new epoch. Every
+   * room with members here is checked (reading a room's position makes its new epoch), and members of those that
+   * began anew are told ({@code reset}).
+   */
+  public void checkEpochs() {
+    context.runOnContext(v -> feeds.values().stream().filter(RoomFeed::started).toList().forEach(this::checkTail));
+  }
+
+  /**
+   * The room's stream lost continuity (PROTOCOL.md 1.1): members are sent {@code reset} with the new epoch and
+   * its latest seq, and live delivery goes on right after it. What was held back belongs to the old run.
+   */
+  private void reset(RoomFeed feed, StreamPosition position) {
+    log.atInfo().setMessage("event=room_reset").addKeyValue("room", feed.room)
+        .addKeyValue("old_epoch", feed.epoch).addKeyValue("epoch", position.epoch())
+        .addKeyValue("seq", position.seq()).log();
+    metrics.hubReset();
+    feed.generation++;
+    feed.fetching = false;
+    feed.ahead.clear();
+    vertx.cancelTimer(feed.gapTimer);
+    feed.gapTimer = -1;
+    feed.epoch = position.epoch();
+    feed.nextSeq = position.seq() + 1;
+    dispatch(feed, RoomPush.reset(position.seq(), position.epoch(), Frames.roomReset(feed.room, position.epoch(), position.seq())));
   }
 
   private void onMessage(RoomFeed feed, Message<String> message) {
@@ -141,6 +181,11 @@ public final class NodeHub extends VerticleBase {
     if (!feed.started()) {
       feed.ahead.put(seq, message.body());
       return;
+    }
+    String epoch = message.headers().get(RoomBus.EPOCH_HEADER);
+    if (epoch != null && !epoch.equals(feed.epoch)) {
+      // the room began anew (every copy of a memory-only stream died): this is an early message of the new run
+      reset(feed, new StreamPosition(seq - 1, epoch));
     }
     if (seq < feed.nextSeq) {
       return; // already delivered (e.g. fetched while filling a gap)
@@ -181,7 +226,11 @@ public final class NodeHub extends VerticleBase {
     }
     metrics.hubHistoryFetch(reason);
     feed.fetching = true;
+    long generation = feed.generation;
     history.range(feed.room, from, to).onComplete(result -> {
+      if (generation != feed.generation) {
+        return; // the room was reset meanwhile: this read belongs to its old run
+      }
       feed.fetching = false;
       if (result.succeeded()) {
         deliverFetched(feed, result.result());

@@ -21,6 +21,10 @@ final class RoomFeed {
   Future<Void> ready;
   /** The next seq to hand out; 0 until the room's latest seq is known. */
   long nextSeq;
+  /** The epoch {@link #nextSeq} counts in. */
+  String epoch;
+  /** Counts resets: a history read begun before one is ignored. */
+  long generation;
   /** Messages that arrived ahead of a missing seq, by seq. */
   final TreeMap<Long, String> ahead = new TreeMap<>();
   long gapTimer = -1;

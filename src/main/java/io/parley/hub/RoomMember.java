@@ -17,6 +17,12 @@ public interface RoomMember {
   /** A push without a seq (presence), shared by all receivers like a message; it too may wait for {@link #flush()}. */
   void onRoomEvent(SharedFrame frame);
 
+  /**
+   * The room's stream began anew (PROTOCOL.md 1.1 {@code reset}): its seqs now count from {@code seq} in a new
+   * {@code epoch}, and the next message has seq + 1.
+   */
+  void onRoomReset(long seq, String epoch, SharedFrame frame);
+
   /** The end of a batch of room pushes: send what is queued. */
   void flush();
 }

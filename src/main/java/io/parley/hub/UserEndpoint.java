@@ -12,7 +12,8 @@ public interface UserEndpoint {
   /** The event loop the session lives on: deliveries are run there. */
   Context context();
 
-  void onPrivateMessage(String frame);
+  /** A message of the user's stream, with its seq there; pushes may arrive out of seq order. */
+  void onPrivateMessage(long seq, String frame);
 
   /** The server API disconnected the user: close with 4001. */
   void disconnectByServer();

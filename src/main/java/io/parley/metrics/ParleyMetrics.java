@@ -29,7 +29,7 @@ public final class ParleyMetrics {
   public static final String SOCKJS = "sockjs";
   /** Frame types counted inbound; anything else a client sends counts as "unknown". */
   private static final Set<String> REQUEST_TYPES = Set.of("auth", "join", "leave", "publish", "send", "presence",
-      "history", "ping", "invalid", "binary", "unknown");
+      "history", "ack", "ping", "invalid", "binary", "unknown");
   /** Close codes parley sends; a close the client started counts as "client". */
   public static final String CLIENT_CLOSE = "client";
   private static final String CONNECTS = "parley.connects";
@@ -58,7 +58,8 @@ public final class ParleyMetrics {
   private final Timer publishDelivered;
   private final Timer eventLoopLag;
   private final Counter privateSent;
-  private final Counter mailboxDropped;
+  private final Counter roomResets;
+  private final DistributionSummary storeCommit;
   private final Counter historyExpired;
   private final Counter slowConsumers;
   private final DistributionSummary fanoutBatch;
@@ -86,8 +87,11 @@ public final class ParleyMetrics {
     this.privateSent = Counter.builder("parley.private.sent")
         .description("Private messages accepted from clients and the API of this node")
         .register(registry);
-    this.mailboxDropped = Counter.builder("parley.mailbox.dropped")
-        .description("Private messages dropped from a full or expired offline mailbox")
+    this.roomResets = Counter.builder("parley.room.resets")
+        .description("Rooms with members here whose stream lost continuity (a new epoch): members were sent reset")
+        .register(registry);
+    this.storeCommit = DistributionSummary.builder("parley.store.commit.writes")
+        .description("Writes (messages, acks, trims) this node's store committed together in one transaction")
         .register(registry);
     this.historyExpired = Counter.builder("parley.history.expired")
         .description("Room messages this node's expiry sweep removed from history after history.ttlMs")
@@ -105,7 +109,7 @@ public final class ParleyMetrics {
   private void registerKnownSeries() {
     connections.keySet().forEach(transport -> counter(CONNECTS, CONNECTS_HELP, "transport", transport));
     REQUEST_TYPES.forEach(type -> counter(FRAMES_IN, FRAMES_IN_HELP, "type", type));
-    for (String type : new String[]{"reply", "error", "message", "presence", "private"}) {
+    for (String type : new String[]{"reply", "error", "message", "presence", "private", "reset"}) {
       counter(FRAMES_OUT, FRAMES_OUT_HELP, "type", type);
     }
     for (ErrorCode code : ErrorCode.values()) {
@@ -240,9 +244,12 @@ public final class ParleyMetrics {
     historyExpired.increment(messages);
   }
 
-  public void mailboxDropped(int messages) {
-    if (messages > 0) {
-      mailboxDropped.increment(messages);
-    }
+  public void hubReset() {
+    roomResets.increment();
+  }
+
+  /** The store committed {@code writes} writes in one transaction (any thread). */
+  public void storeCommitted(long writes) {
+    storeCommit.record(writes);
   }
 }

@@ -45,16 +45,33 @@ public final class Frames {
     return "{\"type\":\"message\",\"room\":\"" + room + "\",\"seq\":" + seq + "," + stored.substring(1);
   }
 
-  /** A private message push (PROTOCOL.md, "Pushes from the server"). */
-  public static String privateMessage(String to, String from, String mid, Object body, long ts) {
+  /**
+   * A private message as stored in both users' streams: everything but the seq, which differs per stream. Its
+   * {@code to} and {@code from} come first, so a conversation is found without parsing the body.
+   */
+  public static String storedPrivate(String to, String from, String mid, Object body, long ts) {
     return new JsonObject()
-        .put("type", "message")
         .put("to", to)
         .put("from", from)
         .put("mid", mid)
         .put("body", body)
         .put("ts", ts)
         .encode();
+  }
+
+  /** The private message push for one user's stream: its seq there spliced in front of the stored encoding. */
+  public static String privateMessage(long seq, String stored) {
+    return "{\"type\":\"message\",\"seq\":" + seq + "," + stored.substring(1);
+  }
+
+  /** A room's stream began anew (PROTOCOL.md 1.1): its new epoch and latest seq. */
+  public static String roomReset(String room, String epoch, long seq) {
+    return new JsonObject().put("type", "reset").put("room", room).put("epoch", epoch).put("seq", seq).encode();
+  }
+
+  /** A user's stream began anew (PROTOCOL.md 1.1). */
+  public static String userReset(String user, String epoch, long seq) {
+    return new JsonObject().put("type", "reset").put("user", user).put("epoch", epoch).put("seq", seq).encode();
   }
 
   /**
@@ -83,8 +100,8 @@ public final class Frames {
   }
 
   /**
-   * Extension to PROTOCOL.md: the close code and reason, sent as a frame just before closing on transports that
-   * cannot carry a close code themselves (vertx-web's SockJS always closes with 3000 "Go away!").
+   * The close code and reason, sent as a frame just before closing on transports that cannot carry a close code
+   * themselves (vertx-web's SockJS always closes with 3000 "Go away!"; PROTOCOL.md 1.1 "disconnect").
    */
   public static String disconnect(CloseCode code, String reason) {
     return new JsonObject().put("type", "disconnect").put("code", code.code()).put("reason", reason).encode();

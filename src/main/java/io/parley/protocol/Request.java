@@ -31,6 +31,18 @@ public record Request(String type, Object id, JsonObject fields) {
     return s;
   }
 
+  /** An optional string field (at most 64 characters), or null when absent. */
+  public String optionalString(String name) {
+    Object value = fields.getValue(name);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String s) || s.length() > 64) {
+      throw badRequest("field " + name + " must be a string of at most 64 characters");
+    }
+    return s;
+  }
+
   /** An optional non-negative integer field, or -1 when absent. */
   public long optionalNonNegative(String name) {
     if (!fields.containsKey(name) || fields.getValue(name) == null) {

@@ -20,8 +20,11 @@ final class RoomSubscription implements RoomMember {
   private boolean left;
   /** The highest seq the client has been sent (or told about in the join's ok). */
   private long lastSeq;
+  /** The epoch of {@link #lastSeq}. */
+  private String epoch;
 
-  private record HeldMessage(long seq, SharedFrame frame) {
+  /** A message held back while joining; a reset when {@code resetEpoch} is set. */
+  private record HeldMessage(long seq, SharedFrame frame, String resetEpoch) {
   }
 
   RoomSubscription(Session session, String room) {
@@ -37,6 +40,20 @@ final class RoomSubscription implements RoomMember {
         session.queue(out);
       }
     }
+  }
+
+  @Override
+  public void onRoomReset(long seq, String newEpoch, SharedFrame frame) {
+    if (left) {
+      return;
+    }
+    if (held != null) {
+      held.add(new HeldMessage(seq, frame, newEpoch));
+      return;
+    }
+    lastSeq = seq;
+    epoch = newEpoch;
+    session.queue(frame);
   }
 
   @Override
@@ -65,10 +82,14 @@ final class RoomSubscription implements RoomMember {
     return lastSeq;
   }
 
+  String epoch() {
+    return epoch;
+  }
+
   /** @return the frame to write now, or null when it is held back or already sent */
   private SharedFrame accept(long seq, SharedFrame frame) {
     if (held != null) {
-      held.add(new HeldMessage(seq, frame));
+      held.add(new HeldMessage(seq, frame, null));
       return null;
     }
     if (seq <= lastSeq) {
@@ -78,12 +99,24 @@ final class RoomSubscription implements RoomMember {
     return frame;
   }
 
-  /** Ends the join: the client has everything up to {@code seenUpTo}; returns the held frames to write after it. */
-  List<SharedFrame> joined(long seenUpTo) {
+  /**
+   * Ends the join: the client has everything up to {@code seenUpTo} in {@code joinedEpoch}; returns the held
+   * frames to write after it. A reset held meanwhile that the join's reply did not yet reflect is passed on, and
+   * messages held before it belong to the old run.
+   */
+  List<SharedFrame> joined(long seenUpTo, String joinedEpoch) {
     lastSeq = seenUpTo;
+    epoch = joinedEpoch;
     List<SharedFrame> release = new ArrayList<>();
     for (HeldMessage message : held) {
-      if (message.seq > lastSeq) {
+      if (message.resetEpoch != null) {
+        if (!message.resetEpoch.equals(epoch)) {
+          release.clear();
+          release.add(message.frame);
+          lastSeq = message.seq;
+          epoch = message.resetEpoch;
+        }
+      } else if (message.seq > lastSeq) {
         lastSeq = message.seq;
         release.add(message.frame);
       }

@@ -2,6 +2,7 @@ package io.parley.session;
 
 import io.parley.auth.Principal;
 import io.parley.cluster.ClusterFailures;
+import io.parley.cluster.UserStreams;
 import io.parley.config.ParleyConfig;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.hub.LocalRooms;
@@ -45,6 +46,8 @@ public final class Session implements UserEndpoint {
   private final Promise<Void> cleanedUp = Promise.promise();
   private final Consumer<Session> onClosed;
   private Principal principal;
+  /** Orders the pushes of the user's stream; made at auth. */
+  private UserStreamCursor userStream;
   /** Verification of a token from the URL, while in flight: frames wait for it. */
   private Future<Void> pendingAuth;
   private long authTimer = -1;
@@ -73,8 +76,8 @@ public final class Session implements UserEndpoint {
     if (urlToken != null) {
       pendingAuth = services.tokens().verify(urlToken)
           .onFailure(e -> close(CloseCode.UNAUTHORIZED, e.getMessage()))
-          .compose(principal -> authenticate(principal)
-              .onSuccess(mail -> mail.forEach(this::send))
+          .compose(principal -> authenticate(principal, -1, null)
+              .onSuccess(this::replay)
               .onFailure(e -> close(CloseCode.GOING_AWAY, "cluster unavailable: reconnect")))
           .<Void>mapEmpty()
           .onComplete(r -> pendingAuth = null);
@@ -114,15 +117,44 @@ public final class Session implements UserEndpoint {
   }
 
   /**
-   * The session is now this principal's: it is registered for private messages on this node and in the
-   * cluster. Completes with the user's mailbox (oldest first), to be sent right after the auth reply.
+   * The session is now this principal's: it is registered for its user's pushes on this node and in the
+   * cluster. Completes with what the user is owed (PROTOCOL.md 1.1): every message after {@code since} when the
+   * client holds its stream up to there in {@code epoch}, else every message no session acknowledged. Write it
+   * with {@link #replay} right after the auth reply; pushes wait until then.
    */
-  Future<List<String>> authenticate(Principal principal) {
+  Future<OwedMessages> authenticate(Principal principal, long since, String epoch) {
     this.principal = principal;
     services.vertx().cancelTimer(authTimer);
+    userStream = new UserStreamCursor(services.vertx(), services.userStreams(), principal.user(), this::send);
     services.localUsers().add(this);
     sessionEvent(log.atDebug(), "session_auth").log();
-    return services.users().connect(principal.user());
+    String user = principal.user();
+    return services.users().connect(user)
+        .compose(v -> services.userStreams().owed(user, since))
+        .compose(page -> since < 0 || epoch == null || epoch.equals(page.epoch())
+            ? Future.succeededFuture(new OwedMessages(page, since < 0 || page.complete()))
+            : services.userStreams().owed(user, -1).map(fromAcked -> new OwedMessages(fromAcked, false)));
+  }
+
+  /** What an auth owes the client, and whether it continues the client's position ({@code recovered}). */
+  record OwedMessages(UserStreams.UserPage page, boolean recovered) {
+  }
+
+  /** Writes what the user is owed, in order, then the pushes that waited for it. */
+  void replay(OwedMessages owed) {
+    UserStreams.UserPage page = owed.page();
+    for (int i = 0; i < page.seqs().size(); i++) {
+      services.metrics().framesOut("private", 1);
+      send(Frames.privateMessage(page.seqs().get(i), page.messages().get(i)));
+    }
+    userStream.replayed(page.latest());
+  }
+
+  /** The session's own send took {@code seq} in its user's stream. */
+  void sentOwn(long seq) {
+    if (userStream != null) {
+      userStream.onOwnSend(seq);
+    }
   }
 
   @Override
@@ -136,9 +168,11 @@ public final class Session implements UserEndpoint {
   }
 
   @Override
-  public void onPrivateMessage(String frame) {
-    services.metrics().framesOut("private", 1);
-    send(frame);
+  public void onPrivateMessage(long seq, String frame) {
+    if (userStream != null && !closed) {
+      services.metrics().framesOut("private", 1);
+      userStream.onPush(seq, frame);
+    }
   }
 
   @Override
@@ -298,6 +332,7 @@ public final class Session implements UserEndpoint {
     });
     rooms.clear();
     if (principal != null) {
+      userStream.close();
       services.localUsers().remove(this);
       leaving.add(services.users().disconnect(principal.user()));
     }

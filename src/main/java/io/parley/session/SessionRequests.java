@@ -92,6 +92,7 @@ final class SessionRequests {
       case "send" -> send(request);
       case "presence" -> presence(request);
       case "history" -> history(request);
+      case "ack" -> ack(request);
       default -> throw badRequest("unknown type " + truncate(type));
     };
   }
@@ -101,6 +102,8 @@ final class SessionRequests {
       throw badRequest("already authenticated");
     }
     String token = request.requiredString("token");
+    long since = request.optionalNonNegative("since");
+    String epoch = request.optionalString("epoch");
     return services.tokens().verify(token).transform(result -> {
       if (result.failed()) {
         String message = result.cause() instanceof InvalidToken ? result.cause().getMessage() : "invalid token";
@@ -109,17 +112,27 @@ final class SessionRequests {
         return Future.succeededFuture();
       }
       Principal principal = result.result();
-      return session.authenticate(principal).transform(registered -> {
+      return session.authenticate(principal, since, epoch).transform(registered -> {
         if (registered.failed()) {
           session.sendError(request.id(), registered.cause());
           session.close(CloseCode.GOING_AWAY, "cluster unavailable: reconnect");
           return Future.succeededFuture();
         }
-        session.sendOk(Frames.ok(request.id())
+        Session.OwedMessages owed = registered.result();
+        JsonObject ok = Frames.ok(request.id())
             .put("user", principal.user())
             .put("session", session.id())
-            .put("node", session.nodeId()));
-        registered.result().forEach(session::send); // the mailbox, right after the auth reply
+            .put("node", session.nodeId())
+            .put("seq", owed.page().latest())
+            .put("epoch", owed.page().epoch());
+        if (principal.expiresAt() > 0) {
+          ok.put("exp", principal.expiresAt());
+        }
+        if (since >= 0) {
+          ok.put("recovered", owed.recovered());
+        }
+        session.sendOk(ok);
+        session.replay(owed); // what the user is owed, right after the auth reply
         return Future.succeededFuture();
       });
     });
@@ -128,6 +141,7 @@ final class SessionRequests {
   private Future<JsonObject> join(Request request) {
     String room = request.room();
     long since = request.optionalNonNegative("since");
+    String epoch = request.optionalString("epoch");
     if (!session.principal().mayJoin(room)) {
       throw forbidden("not allowed to join " + room);
     }
@@ -136,8 +150,10 @@ final class SessionRequests {
       if (existing.joining()) {
         throw badRequest("a join of " + room + " is already in progress");
       }
-      JsonObject ok = Frames.ok(request.id()).put("room", room).put("seq", existing.lastSeq());
-      return Future.succeededFuture(since >= 0 ? ok.put("recovered", true) : ok);
+      JsonObject ok = Frames.ok(request.id()).put("room", room).put("seq", existing.lastSeq())
+          .put("epoch", existing.epoch());
+      return Future.succeededFuture(since >= 0
+          ? ok.put("recovered", epoch == null || epoch.equals(existing.epoch()) && since <= existing.lastSeq()) : ok);
     }
     if (session.rooms().size() >= services.config().limits().maxRoomsPerConnection()) {
       throw forbidden("too many rooms on one connection (limit "
@@ -149,8 +165,8 @@ final class SessionRequests {
     return session.localRooms().add(room, subscription)
         .compose(liveAfter -> services.presence().join(room, user, session.id()).map(liveAfter))
         .compose(liveAfter -> since >= 0
-            ? services.history().read(room, since, services.history().capacity())
-            : Future.succeededFuture(new HistoryPage(List.of(), liveAfter, true)))
+            ? recover(room, since, epoch)
+            : Future.succeededFuture(new HistoryPage(List.of(), liveAfter.seq(), true, liveAfter.epoch())))
         .transform(result -> {
           if (session.isClosed() || session.rooms().get(room) != subscription) {
             return Future.succeededFuture(); // closed or left while joining: nothing to tell
@@ -164,18 +180,30 @@ final class SessionRequests {
         });
   }
 
+  /**
+   * The messages after {@code since}, when the client's {@code epoch} (if it gave one) is the room's. In another
+   * epoch its seq means nothing here: it gets the new run's messages from the start, and {@code recovered:false}.
+   */
+  private Future<HistoryPage> recover(String room, long since, String epoch) {
+    int capacity = services.history().capacity(room);
+    return services.history().read(room, since, capacity).compose(page -> epoch == null
+        || epoch.equals(page.epoch()) ? Future.succeededFuture(page)
+        : services.history().read(room, 0, capacity)
+            .map(fresh -> new HistoryPage(fresh.messages(), fresh.latestSeq(), false, fresh.epoch())));
+  }
+
   /** Recovered messages, then the ok, then whatever arrived live meanwhile: each seq once, in order. */
   private void finishJoin(Request request, String room, long since, RoomSubscription subscription, HistoryPage page) {
     for (HistoryEntry entry : page.messages()) {
       session.send(entry.frame());
     }
     long seenUpTo = page.seenUpTo();
-    JsonObject ok = Frames.ok(request.id()).put("room", room).put("seq", seenUpTo);
+    JsonObject ok = Frames.ok(request.id()).put("room", room).put("seq", seenUpTo).put("epoch", page.epoch());
     if (since >= 0) {
       ok.put("recovered", page.complete());
     }
     session.sendOk(ok);
-    for (SharedFrame frame : subscription.joined(seenUpTo)) {
+    for (SharedFrame frame : subscription.joined(seenUpTo, page.epoch())) {
       session.send(frame.text());
     }
   }
@@ -218,8 +246,24 @@ final class SessionRequests {
     }
     Object body = request.body();
     String from = session.principal().user();
-    return deduplicated(request, "send", to, body, () -> services.users().sendPrivate(from, to, session.id(), body))
-        .map(mid -> Frames.ok(request.id()).put("mid", mid));
+    return deduplicated(request, "send", to, body, () -> services.users().sendPrivate(from, to, session.id(), body)
+            .map(sent -> sent.mid() + " " + sent.seq()))
+        .map(outcome -> {
+          int space = outcome.indexOf(' ');
+          long seq = Long.parseLong(outcome.substring(space + 1));
+          session.sentOwn(seq);
+          return Frames.ok(request.id()).put("mid", outcome.substring(0, space)).put("seq", seq);
+        });
+  }
+
+  /** The client has shown or stored its stream up to {@code seq}: nothing up to it is owed any more. */
+  private Future<JsonObject> ack(Request request) {
+    long seq = request.optionalNonNegative("seq");
+    if (seq < 0) {
+      throw badRequest("field seq is required and must be a non-negative integer");
+    }
+    return services.userStreams().ack(session.principal().user(), seq)
+        .map(v -> request.id() == null ? null : Frames.ok(request.id()));
   }
 
   /**
@@ -263,21 +307,50 @@ final class SessionRequests {
   }
 
   private Future<JsonObject> history(Request request) {
+    if (request.fields().containsKey("with")) {
+      return conversation(request);
+    }
     String room = request.room();
     long since = request.optionalNonNegative("since");
-    long limit = request.optionalNonNegative("limit");
-    int capacity = services.history().capacity();
-    if (limit == 0 || limit > capacity) {
-      throw badRequest("limit must be 1 to " + capacity);
-    }
+    int capacity = services.history().capacity(room);
+    int limit = limit(request, capacity);
     if (!session.principal().mayJoin(room)) {
       throw forbidden("not allowed to see " + room);
     }
-    return services.history().read(room, since, limit < 0 ? capacity : (int) limit).map(page -> {
+    return services.history().read(room, since, limit).map(page -> {
       JsonArray messages = new JsonArray();
       page.messages().forEach(entry -> messages.add(new JsonObject(entry.frame())));
-      return Frames.ok(request.id()).put("room", room).put("messages", messages).put("seq", page.latestSeq());
+      return Frames.ok(request.id()).put("room", room).put("messages", messages).put("seq", page.latestSeq())
+          .put("epoch", page.epoch());
     });
+  }
+
+  /** {@code history} with {@code with}: the conversation with that user, from the caller's stream. */
+  private Future<JsonObject> conversation(Request request) {
+    String peer = request.requiredString("with");
+    if (peer.length() > MAX_USER_LENGTH) {
+      throw badRequest("field with must be a user id of at most " + MAX_USER_LENGTH + " characters");
+    }
+    long since = request.optionalNonNegative("since");
+    int limit = limit(request, services.userStreams().capacity());
+    return services.userStreams().conversation(session.principal().user(), peer, Math.max(0, since), limit)
+        .map(page -> {
+          JsonArray messages = new JsonArray();
+          for (int i = 0; i < page.seqs().size(); i++) {
+            messages.add(new JsonObject(Frames.privateMessage(page.seqs().get(i), page.messages().get(i))));
+          }
+          return Frames.ok(request.id()).put("with", peer).put("messages", messages).put("seq", page.latest())
+              .put("epoch", page.epoch());
+        });
+  }
+
+  /** The {@code limit} of a history read: 1 to {@code capacity}, the whole capacity when absent. */
+  private static int limit(Request request, int capacity) {
+    long limit = request.optionalNonNegative("limit");
+    if (limit == 0 || limit > capacity) {
+      throw badRequest("limit must be 1 to " + capacity);
+    }
+    return limit < 0 ? capacity : (int) limit;
   }
 
   private static String truncate(String type) {

@@ -6,6 +6,7 @@ import io.parley.cluster.RequestDedup;
 import io.parley.cluster.RoomHistory;
 import io.parley.cluster.RoomPublisher;
 import io.parley.cluster.UserDirectory;
+import io.parley.cluster.UserStreams;
 import io.parley.hub.LocalUsers;
 import io.parley.config.ParleyConfig;
 import io.parley.metrics.ParleyMetrics;
@@ -21,6 +22,7 @@ public record SessionServices(
     Presence presence,
     RoomPublisher publisher,
     UserDirectory users,
+    UserStreams userStreams,
     LocalUsers localUsers,
     RequestDedup dedup,
     ConnectionRateLimiter connectionLimiter,

@@ -25,6 +25,7 @@ import static io.parley.testing.Sessions.join;
 import static io.parley.testing.Sessions.joinSince;
 import static io.parley.testing.Sessions.publish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -216,7 +217,7 @@ class ClusterTest {
   }
 
   @Test
-  @DisplayName("a room that is only joined and read stores no history on any node; its first message does, for all")
+  @DisplayName("a room that is only joined and read keeps no message, one epoch for every node; its first message is seen by all")
   void historyEntryOnlyOnceARoomHasMessages() {
     String room = "cluster-quiet";
     try (TestClient onA = authenticated(vertx, nodes.get(0), "quiet-a");
@@ -231,20 +232,26 @@ class ClusterTest {
       JsonObject claimsMore = expectOk(onB.request(
           new JsonObject().put("type", "history").put("room", room).put("since", 3)));
       assertEquals(0L, claimsMore.getLong("seq"));
-      assertFalse(storedOnAnyNode(room), "no node stored anything for a room without messages");
+      String epoch = joined.getString("epoch");
+      assertNotNull(epoch);
+      assertEquals(epoch, history.getString("epoch"), "the epoch made on the first touch is every node's");
+      assertEquals(0, keptOnAnyNode(room), "no message kept for a room without messages");
 
       long seq = publish(onB, room, "first").getLong("seq");
       assertEquals(1L, seq);
       assertEquals(1L, onA.next(f -> isMessage(f, room), WAIT).getLong("seq"));
-      assertTrue(storedOnAnyNode(room));
+      assertEquals(1, keptOnAnyNode(room));
       try (TestClient onC = authenticated(vertx, nodes.get(2), "quiet-c")) {
-        assertEquals(1L, expectOk(join(onC, room)).getLong("seq"), "a third node reads the same history");
+        JsonObject third = expectOk(join(onC, room));
+        assertEquals(1L, third.getLong("seq"), "a third node reads the same history");
+        assertEquals(epoch, third.getString("epoch"));
       }
     }
   }
 
-  /** Whether the room has a history entry, owned or backed up, on any node. */
-  private static boolean storedOnAnyNode(String room) {
-    return nodes.stream().anyMatch(node -> node.hazelcast().getMap(RoomHistory.MAP_NAME).containsKey(room));
+  /** The messages the room's history entry keeps in memory (0 without an entry). */
+  private static int keptOnAnyNode(String room) {
+    StreamLog log = nodes.get(0).hazelcast().<String, StreamLog>getMap(RoomHistory.MAP_NAME).get(room);
+    return log == null ? 0 : log.size();
   }
 }

@@ -98,7 +98,7 @@ class HistoryExpiryTest {
 
   /** The messages the room's entry holds in memory, read from its owner as Hazelcast stores it. */
   private static int keptMessages(String room) {
-    RoomLog log = nodes.get(0).hazelcast().<String, RoomLog>getMap(RoomHistory.MAP_NAME).get(room);
+    StreamLog log = nodes.get(0).hazelcast().<String, StreamLog>getMap(RoomHistory.MAP_NAME).get(room);
     return log == null ? -1 : log.size();
   }
 

@@ -110,7 +110,7 @@ class LargeRoomPresenceTest {
 
   private List<String> usersIn(String room, int node) {
     ParleyNode on = nodes.get(node);
-    Presence presence = new Presence(on.hazelcast(), new RoomBus(on.vertx().eventBus()), on.vertx(), on.nodeId());
+    Presence presence = new Presence(on.hazelcast(), new RoomBus(on.vertx().eventBus(), any -> true), on.vertx(), on.nodeId());
     return TestNodes.await(presence.users(room), WAIT);
   }
 

@@ -1,7 +1,6 @@
 package io.parley.cluster;
 
 import io.parley.ParleyNode;
-import io.parley.testing.Http;
 import io.parley.testing.TestClient;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Vertx;
@@ -22,22 +21,24 @@ import static io.parley.testing.Sessions.expectOk;
 import static io.parley.testing.Sessions.isMessage;
 import static io.parley.testing.Sessions.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Private messages, mailboxes and request de-duplication across a real two-node cluster. */
+/** Private messages, users' streams and request de-duplication across a real two-node cluster. */
 @ExtendWith(VertxExtension.class)
 class PrivateMessageTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final int MAILBOX = 20;
+  private static final int KEPT = 20;
   private static Vertx vertx;
   private static List<ParleyNode> nodes;
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    nodes = TestNodes.startCluster(2, config -> config.getJsonObject("mailbox").put("maxMessages", MAILBOX));
+    nodes = TestNodes.startCluster(2, config -> config.getJsonObject("users").getJsonObject("history").put("size", KEPT));
   }
 
   @AfterAll
@@ -79,28 +80,105 @@ class PrivateMessageTest {
   }
 
   @Test
-  @DisplayName("an offline user gets the mailbox in order right after auth, once; overflow drops the oldest")
-  void mailbox() {
+  @DisplayName("what a user did not acknowledge is owed at every auth, in order, within users.history.size")
+  void owedUntilAcknowledged() {
     List<String> mids = new ArrayList<>();
     try (TestClient alice = authenticated(vertx, nodes.get(0), "alice-m")) {
-      for (int i = 1; i <= MAILBOX + 3; i++) {
+      for (int i = 1; i <= KEPT + 3; i++) {
         mids.add(send(alice, "carol", i, null).getString("mid"));
       }
     }
-    try (TestClient carol = TestClient.connect(vertx, TestClient.Transport.WEBSOCKET, nodes.get(1).port())) {
-      JsonObject ok = carol.request(new JsonObject().put("type", "auth").put("token", TestNodes.token(vertx, "carol")));
-      expectOk(ok);
-      for (int i = 4; i <= MAILBOX + 3; i++) {
-        JsonObject message = carol.next(WAIT);
-        assertTrue(isPrivate(message), () -> "expected mail, got " + message);
-        assertEquals(i, message.getInteger("body"));
-        assertEquals(mids.get(i - 1), message.getString("mid"));
+    for (int round = 0; round < 2; round++) { // no ack yet: the second auth is owed the same
+      try (TestClient carol = TestClient.connect(vertx, TestClient.Transport.WEBSOCKET, nodes.get(round).port())) {
+        JsonObject ok = expectOk(carol.request(auth("carol")));
+        assertEquals(KEPT + 3, ok.getLong("seq"), "the user's stream has every message sent to them");
+        assertNotNull(ok.getString("epoch"));
+        for (int i = 4; i <= KEPT + 3; i++) {
+          JsonObject message = carol.next(WAIT);
+          assertTrue(isPrivate(message), () -> "expected a private message, got " + message);
+          assertEquals(i, message.getInteger("body"));
+          assertEquals(i, message.getLong("seq"));
+          assertEquals(mids.get(i - 1), message.getString("mid"));
+        }
+        carol.assertNoFrame(PrivateMessageTest::isPrivate, Duration.ofMillis(300));
       }
     }
-    try (TestClient again = authenticated(vertx, nodes.get(0), "carol")) {
-      again.assertNoFrame(PrivateMessageTest::isPrivate, Duration.ofMillis(500));
+    try (TestClient carol = authenticated(vertx, nodes.get(1), "carol")) {
+      carol.next(PrivateMessageTest::isPrivate, WAIT);
+      expectOk(carol.request(new JsonObject().put("type", "ack").put("seq", KEPT)));
     }
-    assertTrue(Http.get(vertx, nodes.get(0).port(), "/metrics").body().contains("parley_mailbox_dropped_total 3.0"), "the overflow is counted");
+    try (TestClient carol = authenticated(vertx, nodes.get(0), "carol")) {
+      assertEquals(KEPT + 1, carol.next(PrivateMessageTest::isPrivate, WAIT).getLong("seq"));
+      assertEquals(KEPT + 2, carol.next(PrivateMessageTest::isPrivate, WAIT).getLong("seq"));
+      assertEquals(KEPT + 3, carol.next(PrivateMessageTest::isPrivate, WAIT).getLong("seq"));
+      carol.ack(KEPT + 3);
+    }
+    try (TestClient carol = authenticated(vertx, nodes.get(1), "carol")) {
+      carol.assertNoFrame(PrivateMessageTest::isPrivate, Duration.ofMillis(500));
+    }
+  }
+
+  @Test
+  @DisplayName("auth with since gets everything after it, acknowledged or not; another epoch says recovered:false")
+  void authSince() {
+    try (TestClient frank = authenticated(vertx, nodes.get(0), "frank")) {
+      for (int i = 1; i <= 5; i++) {
+        send(frank, "gina", "m" + i, null);
+      }
+    }
+    String epoch;
+    try (TestClient gina = authenticated(vertx, nodes.get(1), "gina")) {
+      for (int i = 1; i <= 5; i++) {
+        gina.next(PrivateMessageTest::isPrivate, WAIT);
+      }
+      gina.ack(5);
+      epoch = expectOk(gina.request(new JsonObject().put("type", "history").put("with", "frank")))
+          .getString("epoch");
+    }
+    try (TestClient gina = TestClient.connect(vertx, TestClient.Transport.WEBSOCKET, nodes.get(0).port())) {
+      JsonObject ok = expectOk(gina.request(auth("gina").put("since", 3).put("epoch", epoch)));
+      assertTrue(ok.getBoolean("recovered"));
+      assertEquals("m4", gina.next(PrivateMessageTest::isPrivate, WAIT).getString("body"));
+      assertEquals("m5", gina.next(PrivateMessageTest::isPrivate, WAIT).getString("body"));
+      gina.assertNoFrame(PrivateMessageTest::isPrivate, Duration.ofMillis(300));
+    }
+    try (TestClient gina = TestClient.connect(vertx, TestClient.Transport.WEBSOCKET, nodes.get(0).port())) {
+      JsonObject ok = expectOk(gina.request(auth("gina").put("since", 3).put("epoch", "not-" + epoch)));
+      assertFalse(ok.getBoolean("recovered"));
+      gina.assertNoFrame(PrivateMessageTest::isPrivate, Duration.ofMillis(300)); // all acknowledged
+    }
+  }
+
+  @Test
+  @DisplayName("history with: the conversation between two users, from either side, with each side's seqs")
+  void conversationHistory() {
+    try (TestClient hana = authenticated(vertx, nodes.get(0), "hana");
+         TestClient ivan = authenticated(vertx, nodes.get(1), "ivan");
+         TestClient jo = authenticated(vertx, nodes.get(1), "jo")) {
+      send(hana, "ivan", "hi ivan", null);
+      send(jo, "hana", "unrelated", null);
+      send(ivan, "hana", "hi hana", null);
+      send(hana, "ivan", "how are you", null);
+      JsonObject fromHana = expectOk(hana.request(new JsonObject().put("type", "history").put("with", "ivan")));
+      assertEquals("ivan", fromHana.getString("with"));
+      assertEquals(List.of("hi ivan", "hi hana", "how are you"), bodies(fromHana));
+      assertEquals(List.of(1L, 3L, 4L), seqs(fromHana), "hana's stream: seq 2 is jo's message");
+      JsonObject fromIvan = expectOk(ivan.request(new JsonObject().put("type", "history").put("with", "hana")
+          .put("limit", 2)));
+      assertEquals(List.of("hi hana", "how are you"), bodies(fromIvan), "the newest two");
+    }
+  }
+
+  private static JsonObject auth(String user) {
+    return new JsonObject().put("type", "auth").put("token", TestNodes.token(vertx, user));
+  }
+
+  private static List<Object> bodies(JsonObject history) {
+    return history.getJsonArray("messages").stream().map(m -> ((JsonObject) m).getValue("body")).toList();
+  }
+
+  private static List<Long> seqs(JsonObject history) {
+    return history.getJsonArray("messages").stream().map(m -> ((JsonObject) m).getLong("seq")).toList();
   }
 
   @Test

@@ -202,8 +202,8 @@ class ConfigLoaderTest {
       "http.maxRequestBytes=0                     | http.maxRequestBytes must be > 0",
       "auth.revocationTtlMs=999                   | auth.revocationTtlMs must be >= 1000",
       "auth.jwt.cacheSize=-1                      | auth.jwt.cacheSize must be >= 0 (0 = no cache)",
-      "mailbox.maxMessages=0                      | mailbox.maxMessages must be >= 1",
-      "mailbox.maxAgeMs=999                       | mailbox.maxAgeMs must be >= 1000",
+      "users.history.size=0                       | users.history.size must be >= 1",
+      "users.history.ttlMs=999                    | users.history.ttlMs must be >= 1000",
       "dedup.windowMs=999                         | dedup.windowMs must be >= 1000",
       "limits.publishPerSecond=0                  | limits.publishPerSecond and publishBurst must be > 0",
       "limits.publishBurst=0                      | limits.publishPerSecond and publishBurst must be > 0",
@@ -221,6 +221,35 @@ class ConfigLoaderTest {
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ParleyConfig.from(json));
     assertEquals("invalid configuration: " + message, e.getMessage());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "disk     | mysql://x/y   | store.kind must be memory, embedded or postgres",
+      "postgres | mysql://x/y   | store.url must be postgresql://host:port/database with store.kind=postgres",
+      "postgres | postgresql:// | store.url must be postgresql://host:port/database with store.kind=postgres",
+  })
+  @DisplayName("store settings are checked: a known kind, and a PostgreSQL URL where one is needed")
+  void storeValidation(String kind, String url, String message) {
+    JsonObject json = ConfigLoader.defaults();
+    set(json, "store.kind", kind);
+    set(json, "store.url", url);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ParleyConfig.from(json));
+    assertEquals("invalid configuration: " + message, e.getMessage());
+  }
+
+  @Test
+  @DisplayName("history.rooms: the first matching rule wins, unset fields follow the default, env takes JSON")
+  void roomRules() {
+    JsonObject json = ConfigLoader.load(null, Map.of("PARLEY_HISTORY_ROOMS",
+        "[{\"pattern\":\"typing:*\",\"store\":false,\"presence\":false},{\"pattern\":\"t*\",\"size\":5}]"));
+    ParleyConfig.History history = ParleyConfig.from(json).history();
+    assertFalse(history.ruleFor("typing:42").store());
+    assertFalse(history.ruleFor("typing:42").presence());
+    assertEquals(5, history.ruleFor("town").size());
+    assertEquals(86_400_000L, history.ruleFor("town").ttlMs());
+    assertTrue(history.ruleFor("lobby").store());
+    assertEquals(1000, history.ruleFor("lobby").size());
   }
 
   @Test
@@ -327,7 +356,7 @@ class ConfigLoaderTest {
     return node.getValue(keys[keys.length - 1]);
   }
 
-  private static void set(JsonObject json, String path, long value) {
+  private static void set(JsonObject json, String path, Object value) {
     String[] keys = path.split("\\.");
     JsonObject node = json;
     for (int i = 0; i < keys.length - 1; i++) {

@@ -86,7 +86,7 @@ class MetricsTest {
         "parley_messages_published_total", "parley_messages_delivered_total", "parley_rooms_local",
         "parley_publish_stored_seconds_bucket", "parley_publish_delivered_seconds_bucket",
         "parley_fanout_batch_pushes_count", "parley_fanout_batch_pushes_sum",
-        "parley_slow_consumers_total", "parley_mailbox_dropped_total", "parley_private_sent_total",
+        "parley_slow_consumers_total", "parley_room_resets_total", "parley_store_commit_writes_count", "parley_private_sent_total",
         "parley_hub_history_fetches_total{reason=\"gap\"}", "parley_hub_history_fetches_total{reason=\"tail\"}",
         "parley_cluster_members", "parley_cluster_safe", "parley_auth_token_cache_hits_total",
         "parley_auth_token_cache_misses_total", "vertx_eventbus_handlers", "jvm_memory_used_bytes"}) {

@@ -252,6 +252,14 @@ public final class TestClient implements AutoCloseable {
         REQUEST_TIMEOUT);
   }
 
+  /** Acknowledges the user's stream up to {@code seq} (PROTOCOL.md 1.1) and waits for the ok. */
+  public void ack(long seq) {
+    JsonObject reply = request(new JsonObject().put("type", "ack").put("seq", seq));
+    if (!"ok".equals(reply.getString("type"))) {
+      throw new AssertionError("ack " + seq + " refused: " + reply);
+    }
+  }
+
   // JSON decoding may turn the integer id we sent into another Number type.
   private static boolean sameId(Object sent, Object received) {
     if (sent instanceof Number a && received instanceof Number b) {

@@ -15,14 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A room's seq and kept messages: capacity, expiry and the reads that recovery depends on. */
-class RoomLogTest {
+class StreamLogTest {
 
   private static final long NO_EXPIRY = Long.MIN_VALUE;
 
   @Test
   @DisplayName("seqs start at 1; past the capacity the oldest go, and a reader who missed them is told")
   void capacity() {
-    RoomLog log = new RoomLog();
+    StreamLog log = new StreamLog("e1");
     assertEquals(0, log.latest());
     for (int i = 1; i <= 5; i++) {
       assertEquals(i, log.append("m" + i, 1000, 3, NO_EXPIRY));
@@ -39,11 +39,11 @@ class RoomLogTest {
   @Test
   @DisplayName("the arrays grow past their first slots and wrap, keeping seq order")
   void growsAndWraps() {
-    RoomLog log = new RoomLog();
+    StreamLog log = new StreamLog("e1");
     for (int i = 1; i <= 50; i++) {
       log.append("m" + i, 1000, 20, NO_EXPIRY);
     }
-    RoomLog.LogSlice newest = log.read(-1, 20, NO_EXPIRY);
+    StreamLog.LogSlice newest = log.read(-1, 20, NO_EXPIRY);
     assertEquals(31, newest.firstSeq());
     assertEquals(LongStream.rangeClosed(31, 50).mapToObj(i -> "m" + i).toList(), newest.messages());
   }
@@ -51,7 +51,7 @@ class RoomLogTest {
   @Test
   @DisplayName("messages stored before the cutoff are left out of reads, then dropped; the seq goes on")
   void expiry() {
-    RoomLog log = new RoomLog();
+    StreamLog log = new StreamLog("e1");
     log.append("m1", 1000, 10, NO_EXPIRY);
     log.append("m2", 2000, 10, NO_EXPIRY);
     log.append("m3", 3000, 10, NO_EXPIRY);
@@ -79,7 +79,7 @@ class RoomLogTest {
   @Test
   @DisplayName("an append drops the expired messages first")
   void appendExpires() {
-    RoomLog log = new RoomLog();
+    StreamLog log = new StreamLog("e1");
     log.append("old", 1000, 10, NO_EXPIRY);
     log.append("new", 9000, 10, 5000);
     assertEquals(1, log.size());
@@ -89,7 +89,7 @@ class RoomLogTest {
   @Test
   @DisplayName("a kept message is found by its exact encoding")
   void find() {
-    RoomLog log = new RoomLog();
+    StreamLog log = new StreamLog("e1");
     for (int i = 1; i <= 12; i++) {
       log.append("m" + i, 1000, 10, NO_EXPIRY);
     }
@@ -101,11 +101,11 @@ class RoomLogTest {
   @Test
   @DisplayName("survives Java serialization (Hazelcast's migrations and replication) with its state")
   void serializes() throws Exception {
-    RoomLog log = new RoomLog();
+    StreamLog log = new StreamLog("e1");
     for (int i = 1; i <= 12; i++) {
       log.append("m" + i, 1000L * i, 10, NO_EXPIRY);
     }
-    RoomLog copy = copied(log);
+    StreamLog copy = copied(log);
     assertEquals(12, copy.latest());
     assertTrue(copy.hasMessagesStoredBefore(3001));
     assertFalse(copy.hasMessagesStoredBefore(3000));
@@ -113,23 +113,23 @@ class RoomLogTest {
     assertSlice(copy.read(11, 10, NO_EXPIRY), 12, true, "m12", "m13");
 
     copy.expire(Long.MAX_VALUE);
-    RoomLog emptied = copied(copy);
+    StreamLog emptied = copied(copy);
     assertEquals(0, emptied.size());
     assertEquals(14, emptied.append("m14", 14_000, 10, NO_EXPIRY), "an emptied copy keeps its seq and grows again");
     assertSlice(emptied.read(13, 10, NO_EXPIRY), 14, true, "m14");
   }
 
-  private static RoomLog copied(RoomLog log) throws Exception {
+  private static StreamLog copied(StreamLog log) throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(log);
     }
     try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-      return (RoomLog) in.readObject();
+      return (StreamLog) in.readObject();
     }
   }
 
-  private static void assertSlice(RoomLog.LogSlice slice, long firstSeq, boolean complete, String... messages) {
+  private static void assertSlice(StreamLog.LogSlice slice, long firstSeq, boolean complete, String... messages) {
     assertEquals(List.of(messages), slice.messages());
     if (messages.length > 0) {
       assertEquals(firstSeq, slice.firstSeq());

@@ -7,15 +7,17 @@ import java.io.Serializable;
 import java.util.ArrayList;
 
 /**
- * One room's seq and stored messages, kept in the cluster map {@link RoomHistory#MAP_NAME}. Only ever changed
- * inside a Hazelcast entry processor, so each change is atomic on the partition owner and re-run on the backup.
+ * One stream's position (seq and epoch) and newest messages: a room's, in the cluster map
+ * {@link RoomHistory#MAP_NAME}, or a user's, in {@link UserStreams#MAP_NAME} (which also keeps how far the user
+ * acknowledged it). Only ever changed inside a Hazelcast entry processor, so each change is atomic on the
+ * partition owner and re-run on the backup.
  *
  * <p>The seq outlives the messages: they leave when {@code history.size} newer ones arrive or when they are
  * older than {@code history.ttlMs}, but {@link #latest()} stays, so a room's seq never goes back (PROTOCOL.md:
  * strictly increasing by 1) and a client that saw everything still recovers after the messages expired. The
  * arrays grow with the messages and are dropped when none is left, so a quiet room costs its seq only.
  */
-final class RoomLog implements Serializable {
+final class StreamLog implements Serializable {
 
   @Serial
   private static final long serialVersionUID = 1L;
@@ -24,7 +26,10 @@ final class RoomLog implements Serializable {
   private static final String[] NO_MESSAGES = {};
   private static final long[] NO_TIMES = {};
 
+  private final String epoch;
   private long latest;
+  /** User streams: the seq up to which a session of the user acknowledged; nothing before it is owed. */
+  private long acked;
   private String[] stored = NO_MESSAGES;
   private long[] storedAt = NO_TIMES;
   /** Slot of the oldest message. */
@@ -36,9 +41,46 @@ final class RoomLog implements Serializable {
    */
   private volatile long oldestStoredAt = Long.MAX_VALUE;
 
-  /** Adds a message stored at {@code storedAt}, keeping at most {@code capacity}; returns its seq. */
+  StreamLog(String epoch) {
+    this.epoch = epoch;
+  }
+
+  /** A stream as the store kept it: its position, acknowledgement and newest messages. */
+  static StreamLog loaded(String epoch, long latest, long acked, java.util.List<String> newest, long[] storedAt) {
+    StreamLog log = new StreamLog(epoch);
+    for (int i = 0; i < newest.size(); i++) {
+      log.append(newest.get(i), storedAt[i], newest.size(), Long.MIN_VALUE);
+    }
+    log.latest = latest;
+    log.acked = acked;
+    return log;
+  }
+
+  String epoch() {
+    return epoch;
+  }
+
+  long acked() {
+    return acked;
+  }
+
+  /** Raises the acknowledged seq (never past the newest); returns whether it moved. */
+  boolean ack(long seq) {
+    long to = Math.min(seq, latest);
+    if (to <= acked) {
+      return false;
+    }
+    acked = to;
+    return true;
+  }
+
+  /** Adds a message stored at {@code storedAt}, keeping at most {@code capacity} (0: none); returns its seq. */
   long append(String message, long storedAt, int capacity, long cutoff) {
     expire(cutoff);
+    if (capacity <= 0) {
+      latest++;
+      return latest;
+    }
     while (count >= capacity) {
       dropOldest();
     }
@@ -104,7 +146,7 @@ final class RoomLog implements Serializable {
     for (long seq = start; seq <= end; seq++) {
       messages.add(stored[slot((int) (seq - oldest) + skipped)]);
     }
-    return new LogSlice(start, latest, complete, messages);
+    return new LogSlice(start, latest, complete, messages, epoch, oldest, since);
   }
 
   /** The seq of a kept message with exactly this encoding, or 0. */
@@ -158,11 +200,26 @@ final class RoomLog implements Serializable {
     return (head + index) % stored.length;
   }
 
+  /** The kept messages, newest first, with their seqs, for readers that filter (a conversation). */
+  void forEachNewest(java.util.function.BiPredicate<Long, String> visitor, long cutoff) {
+    for (int i = count - 1; i >= 0; i--) {
+      if (storedAt[slot(i)] < cutoff || !visitor.test(latest - count + 1 + i, stored[slot(i)])) {
+        return;
+      }
+    }
+  }
+
+  /** The oldest seq still kept in memory (latest + 1 when none is). */
+  long oldestKept() {
+    return latest - count + 1;
+  }
+
   /**
    * What a read returns across the cluster: the messages with seqs {@code firstSeq, firstSeq + 1, ...}, the
-   * room's newest seq, and whether nothing the reader asked for was missing.
+   * stream's newest seq and epoch, whether nothing the reader asked for was missing, and the oldest seq memory
+   * holds (older ones may be in the store), and the {@code since} the read was for.
    */
-  record LogSlice(long firstSeq, long latest, boolean complete, ArrayList<String> messages)
-      implements Serializable {
+  record LogSlice(long firstSeq, long latest, boolean complete, ArrayList<String> messages, String epoch,
+                  long memoryFrom, long since) implements Serializable {
   }
 }

@@ -1,0 +1,208 @@
+package io.parley.cluster;
+
+import com.hazelcast.map.IMap;
+import io.parley.store.StreamEntry;
+import io.parley.store.StreamStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The two tiers of one kind of stream (rooms or users): the newest messages and every position in a Hazelcast
+ * map, changed by {@link StreamProcessors}, and everything in the {@link StreamStore}, which the map loads a
+ * stream from when memory lost it ({@link StreamLoader}). A write is answered once both hold it.
+ */
+final class StreamTier {
+
+  private final IMap<String, StreamLog> logs;
+  private final StreamStore store;
+  private final Vertx vertx;
+  /** Prefixed to keys in the store, which keeps rooms and users in one table. */
+  private final String prefix;
+
+  StreamTier(IMap<String, StreamLog> logs, StreamStore store, Vertx vertx, String prefix) {
+    this.logs = logs;
+    this.store = store;
+    this.vertx = vertx;
+    this.prefix = prefix;
+  }
+
+  IMap<String, StreamLog> logs() {
+    return logs;
+  }
+
+  boolean durable() {
+    return store.durable();
+  }
+
+  /**
+   * The epoch a stream with no entry begins in: the store's (whose streams never lose continuity), or with no
+   * store a new one each time, since a missing entry may be a stream whose every copy died.
+   */
+  String epochForNew() {
+    String epoch = store.epoch();
+    return epoch != null ? epoch : UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /**
+   * Appends a message: its seq from the hot tier, then committed to the store. If the partition owner died
+   * during the write, whether it was stored is unknown: the new owner (the promoted backup, which holds every
+   * write the old one had replicated) is searched for this exact encoding (its {@code ts} makes it unique in
+   * practice). Found, that is its seq; not found, it was not stored and is written again, once.
+   */
+  Future<StreamPosition> append(String key, String message, long now, Retention retention, String peer) {
+    return appendOnce(key, message, now, retention)
+        .recover(failure -> ClusterFailures.isIndeterminate(failure)
+            ? ClusterCalls.async(vertx, () -> logs.submitToKey(key, new StreamProcessors.Find(message)))
+                .compose(seq -> seq > 0 ? position(key).map(p -> new StreamPosition(seq, p.epoch()))
+                    : appendOnce(key, message, now, retention))
+            : Future.failedFuture(failure))
+        .compose(position -> {
+          if (!retention.stored()) {
+            return Future.succeededFuture(position);
+          }
+          if (retention.size() > 0 && position.seq() % TRIM_EVERY == 0) {
+            store.trim(prefix + key, position.seq() - retention.size());
+          }
+          return store.append(new StreamEntry(prefix + key, position.seq(), now, retention.expiresAt(now), peer,
+              message)).map(position);
+        });
+  }
+
+  /** Count limits are applied to the store every this many messages of a stream, not on every one. */
+  static final long TRIM_EVERY = 16;
+
+  private Future<StreamPosition> appendOnce(String key, String message, long now, Retention retention) {
+    return ClusterCalls.async(vertx, () -> logs.submitToKey(key, new StreamProcessors.Append(message, now,
+        retention.inMemory(), retention.cutoff(now), epochForNew())));
+  }
+
+  Future<StreamPosition> position(String key) {
+    return ClusterCalls.async(vertx, () -> logs.submitToKey(key, new StreamProcessors.Position(epochForNew())));
+  }
+
+  /**
+   * Messages after {@code since} (oldest first, at most {@code limit}), or with {@code since < 0} the newest
+   * {@code limit}: from memory, and from the store for what memory no longer holds.
+   */
+  Future<StreamPage> read(String key, long since, int limit, Retention retention) {
+    long now = System.currentTimeMillis();
+    return ClusterCalls.async(vertx, () -> logs.submitToKey(key,
+            new StreamProcessors.Read(since, limit, retention.cutoff(now), epochForNew())))
+        .compose(slice -> completeFromStore(key, since, limit, now, slice));
+  }
+
+  /** What a user is owed: after {@code since}, or with {@code since < 0} after what they acknowledged. */
+  Future<StreamPage> owed(String key, long since, int limit, Retention retention) {
+    long now = System.currentTimeMillis();
+    return ClusterCalls.async(vertx, () -> logs.submitToKey(key,
+            new StreamProcessors.Owed(since, limit, retention.cutoff(now), epochForNew())))
+        .compose(slice -> completeFromStore(key, slice.since(), limit, now, slice));
+  }
+
+  private Future<StreamPage> completeFromStore(String key, long since, int limit, long now, StreamLog.LogSlice slice) {
+    StreamPage inMemory = StreamPage.of(slice);
+    long from = since < 0 ? Math.max(0, slice.latest() - limit) : since;
+    if (!store.durable() || from >= slice.memoryFrom() - 1 || from >= slice.latest()) {
+      return Future.succeededFuture(inMemory);
+    }
+    return vertx.executeBlocking(() -> store.read(prefix + key, from, limit, now), false)
+        .map(stored -> inMemory.after(stored, from, limit, since < 0));
+  }
+
+  /** The conversation with {@code peer} in {@code self}'s stream: the newest {@code limit} after {@code since}. */
+  Future<StreamPage> conversation(String self, String peer, long since, int limit, Retention retention) {
+    long now = System.currentTimeMillis();
+    return ClusterCalls.async(vertx, () -> logs.submitToKey(self,
+            new StreamProcessors.Conversation(self, peer, limit, retention.cutoff(now), epochForNew())))
+        .compose(slice -> {
+          StreamPage inMemory = StreamPage.of(slice, since);
+          if (!store.durable() || inMemory.messages().size() >= limit || slice.memoryFrom() <= 1) {
+            return Future.succeededFuture(inMemory);
+          }
+          return vertx.executeBlocking(() -> store.readWithPeer(prefix + self, peer, since, limit, now), false)
+              .map(stored -> StreamPage.ofStored(stored, slice.latest(), slice.epoch()));
+        });
+  }
+
+  /** Raises the user's acknowledged seq, in memory and (when it moved) in the store. */
+  Future<Void> ack(String key, long seq) {
+    return ClusterCalls.async(vertx, () -> logs.submitToKey(key, new StreamProcessors.Ack(seq, epochForNew())))
+        .compose(moved -> moved ? store.ack(prefix + key, seq) : Future.succeededFuture());
+  }
+
+  /** How long messages are kept and where: one room's rule, or the users' streams'. */
+  record Retention(int size, long ttlMs, boolean stored, int memoryMessages) {
+
+    /** Messages kept in memory: all of them without a store, the newest {@code memoryMessages} with one. */
+    int inMemory() {
+      return stored ? Math.min(size, memoryMessages) : 0;
+    }
+
+    long cutoff(long now) {
+      return ttlMs == 0 ? Long.MIN_VALUE : now - ttlMs;
+    }
+
+    long expiresAt(long now) {
+      return ttlMs == 0 ? Long.MAX_VALUE : now + ttlMs;
+    }
+  }
+
+  /** A read's messages with their seqs, the stream's position, and whether none the reader asked for was missing. */
+  record StreamPage(List<Long> seqs, List<String> messages, long latest, String epoch, boolean complete) {
+
+    static StreamPage of(StreamLog.LogSlice slice) {
+      List<Long> seqs = new ArrayList<>(slice.messages().size());
+      for (int i = 0; i < slice.messages().size(); i++) {
+        seqs.add(slice.firstSeq() + i);
+      }
+      return new StreamPage(seqs, slice.messages(), slice.latest(), slice.epoch(), slice.complete());
+    }
+
+    static StreamPage of(StreamProcessors.ConversationSlice slice, long since) {
+      List<Long> seqs = new ArrayList<>();
+      List<String> messages = new ArrayList<>();
+      for (int i = 0; i < slice.seqs().size(); i++) {
+        if (slice.seqs().get(i) > since) {
+          seqs.add(slice.seqs().get(i));
+          messages.add(slice.messages().get(i));
+        }
+      }
+      return new StreamPage(seqs, messages, slice.latest(), slice.epoch(), true);
+    }
+
+    static StreamPage ofStored(List<StreamEntry> stored, long latest, String epoch) {
+      return new StreamPage(stored.stream().map(StreamEntry::seq).toList(),
+          stored.stream().map(StreamEntry::data).toList(), latest, epoch, true);
+    }
+
+    /**
+     * The store's messages after {@code from} up to where memory's begin, then memory's: at most {@code limit}.
+     * Complete when they begin right after {@code from} with no hole (or when the newest were asked for).
+     */
+    StreamPage after(List<StreamEntry> stored, long from, int limit, boolean newest) {
+      List<Long> allSeqs = new ArrayList<>();
+      List<String> all = new ArrayList<>();
+      long memoryFirst = seqs.isEmpty() ? Long.MAX_VALUE : seqs.get(0);
+      for (StreamEntry entry : stored) {
+        if (entry.seq() < memoryFirst && all.size() < limit) {
+          allSeqs.add(entry.seq());
+          all.add(entry.data());
+        }
+      }
+      for (int i = 0; i < seqs.size() && all.size() < limit; i++) {
+        allSeqs.add(seqs.get(i));
+        all.add(messages.get(i));
+      }
+      boolean contiguous = true;
+      for (int i = 0; i < allSeqs.size(); i++) {
+        contiguous &= allSeqs.get(i) == from + 1 + i;
+      }
+      boolean reachesNewest = !allSeqs.isEmpty() || from >= latest;
+      return new StreamPage(allSeqs, all, latest, epoch, newest || contiguous && reachesNewest);
+    }
+  }
+}
