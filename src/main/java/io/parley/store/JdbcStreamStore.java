@@ -55,7 +55,6 @@ public final class JdbcStreamStore implements StreamStore {
     pool.setDataSourceProperties(properties);
     pool.setMaximumPoolSize(READ_POOL_SIZE);
     pool.setMinimumIdle(1);
-    pool.setReadOnly(true);
     this.readers = new HikariDataSource(pool);
     this.writer = new GroupCommitter(dialect, source, sweepIntervalMs, batchObserver);
     writer.start();
