@@ -1,6 +1,8 @@
 package io.parley.cluster;
 
 import io.parley.ParleyNode;
+import io.parley.testing.Http;
+import io.parley.testing.SilentWebSocket;
 import io.parley.testing.TestClient;
 import io.parley.testing.TestNodes;
 import io.vertx.core.Vertx;
@@ -14,7 +16,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static io.parley.testing.Sessions.authenticated;
 import static io.parley.testing.Sessions.expectOk;
@@ -115,6 +119,44 @@ class PrivateMessageTest {
     }
     try (TestClient carol = authenticated(vertx, nodes.get(1), "carol")) {
       carol.assertNoFrame(PrivateMessageTest::isPrivate, Duration.ofMillis(500));
+    }
+  }
+
+  @Test
+  @DisplayName("connections that drop before reading, or die while being sent to, lose nothing: 12 random rounds")
+  void droppedConnectionsLoseNothing() {
+    java.util.Random random = new java.util.Random(17);
+    Set<String> acknowledged = new HashSet<>();
+    try (TestClient sender = authenticated(vertx, nodes.get(0), "kim")) {
+      for (int round = 0; round < 12; round++) {
+        // within what the stream keeps (users.history.size), so that everything is still owed at the end
+        int before = Math.min(random.nextInt(3), KEPT - acknowledged.size());
+        int during = Math.min(random.nextInt(4), KEPT - acknowledged.size() - before);
+        for (int i = 0; i < before; i++) {
+          acknowledged.add(send(sender, "lee", "r" + round + "-b" + i, null).getString("mid"));
+        }
+        // a client that authenticates by URL and never reads a byte, then vanishes (no close frame)
+        try (SilentWebSocket dying = SilentWebSocket.connect(vertx, nodes.get(round % 2).port(),
+            "/ws?token=" + TestNodes.token(vertx, "lee"))) {
+          for (int i = 0; i < during; i++) {
+            acknowledged.add(send(sender, "lee", "r" + round + "-d" + i, null).getString("mid"));
+          }
+          Http.sleep(random.nextInt(50));
+        }
+      }
+    }
+    try (TestClient lee = TestClient.connect(vertx, TestClient.Transport.WEBSOCKET, nodes.get(1).port())) {
+      JsonObject ok = expectOk(lee.request(auth("lee")));
+      assertEquals(acknowledged.size(), ok.getLong("seq"));
+      Set<Long> seqs = new HashSet<>();
+      Set<String> mids = new HashSet<>();
+      for (int i = 0; i < acknowledged.size(); i++) {
+        JsonObject message = lee.next(PrivateMessageTest::isPrivate, WAIT);
+        assertTrue(seqs.add(message.getLong("seq")), "each seq once");
+        mids.add(message.getString("mid"));
+      }
+      assertEquals(acknowledged, mids, "every acknowledged message, although sockets took some of them");
+      lee.assertNoFrame(PrivateMessageTest::isPrivate, Duration.ofMillis(300));
     }
   }
 
