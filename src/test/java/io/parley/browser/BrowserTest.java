@@ -47,10 +47,11 @@ class BrowserTest {
 
   @Test
   @Order(1)
-  @DisplayName("parley.js: auth first, re-join with since, ordered recovery without duplicates, publish re-sent with its id")
+  @DisplayName("parley.js: auth first, re-join with since, ordered recovery without duplicates, publish re-sent with"
+      + " its id; protocol 1.1 (epochs, reset, user streams, ack) against a mini 1.1 node over real sockets")
   void clientLogic() {
-    NodeScript.Result result = NodeScript.run(List.of("node", "--test", "client-unit.test.mjs"), SCRIPT_TIMEOUT,
-        line -> { });
+    NodeScript.Result result = NodeScript.run(
+        NodeScript.node("--test", "client-unit.test.mjs", "client-v11.test.mjs"), SCRIPT_TIMEOUT, line -> { });
     assertEquals(0, result.exitCode(), "client unit tests failed:\n" + result.output());
   }
 
