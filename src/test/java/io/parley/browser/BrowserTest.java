@@ -99,4 +99,20 @@ class BrowserTest {
         reconnectMs, nodes.get(0).url(), recovered, result.result("live_after_reconnect").orElse("?"), closeMs.get(),
         OUT.resolve("chat.png"));
   }
+
+  /**
+   * The demo on protocol 1.1, against the mini 1.1 node that {@code restart.e2e.mjs} starts itself (this branch's
+   * node speaks version 1). Once the Java node speaks 1.1, run the script with the cluster's URLs instead: it then
+   * prints {@code PARLEY-RESTART-CLUSTER} when every node must be stopped and started again at the same URLs.
+   */
+  @Test
+  @Order(4)
+  @DisplayName("the demo on protocol 1.1: a conversation back from history after a reload; the lobby across a restart")
+  void demoAcrossARestartOfA11Node() {
+    NodeScript.requireChromium();
+    NodeScript.Result result = NodeScript.run(List.of("node", "restart.e2e.mjs", OUT.toString()), SCRIPT_TIMEOUT,
+        line -> { });
+    assertEquals(0, result.exitCode(), "restart.e2e.mjs failed:\n" + result.output());
+    assertEquals("ok", result.result("restart").orElse(null), result.output());
+  }
 }
