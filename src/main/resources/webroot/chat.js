@@ -1,4 +1,6 @@
 // The parley demo chat: sign in (demo token endpoint), rooms, live presence, private messages, on parley.js.
+// Protocol 1.1: rooms go on across a node that lost their history (the `reset` event, the new run's messages are
+// recovered); private conversations come back from history (`conversation`) after a reload or a new sign-in.
 (function () {
   'use strict';
 
@@ -26,7 +28,8 @@
     client: null,
     token: null,
     rooms: new Map(),   // room -> { messages: [], users: Set, unread: 0 }
-    dms: new Map(),     // peer -> { messages: [], unread: 0 }
+    dms: new Map(),     // peer -> { messages: [], unread: 0, loaded: false }
+    conversationsLoaded: false, // the stored conversations were read from history (on the first 1.1 connection)
     view: { kind: 'room', name: DEFAULT_ROOM },
     events: []          // connection events with times, read by the browser test
   };
@@ -111,11 +114,16 @@
       ui.conn.textContent = state === 'connected' ? 'connected' : state === 'reconnecting'
         ? 'reconnecting' + (info.attempt > 1 ? ' (' + info.attempt + ')' : '') : state;
       ui.conn.title = info.url ? 'node ' + info.url : '';
+      if (state === 'connected' && !app.conversationsLoaded && client.protocol === '1.1') {
+        app.conversationsLoaded = true;
+        loadConversations(storedPeers());
+      }
     });
     client.on('message', onRoomMessage);
     client.on('private', onPrivateMessage);
     client.on('presence', onPresence);
     client.on('recovery', onRecovery);
+    client.on('reset', onReset);
     client.on('disconnect', function (info) {
       notice(app.view, 'warn', 'Connection lost' + (info.reason ? ' (' + info.reason + ')' : '') + '. Reconnecting\u2026');
     });
@@ -179,19 +187,93 @@
 
   function onPrivateMessage(message) {
     var peer = message.from === app.me ? message.to : message.from;
-    addDm(peer, { from: message.from, body: message.body, ts: message.ts, mid: message.mid });
+    addDm(peer, dmItem(message));
+    // a conversation new on this page: what came before this message is in history
+    if (!app.dms.get(peer).loaded && app.client.protocol === '1.1') loadConversation(peer);
   }
 
-  function addDm(peer, item) {
+  function dmItem(message) {
+    return { from: message.from, to: message.to, body: message.body, ts: message.ts, mid: message.mid,
+      seq: message.seq };
+  }
+
+  function dmState(peer) {
     var dm = app.dms.get(peer);
-    if (!dm) app.dms.set(peer, dm = { messages: [], unread: 0 });
+    if (!dm) app.dms.set(peer, dm = { messages: [], unread: 0, loaded: false });
+    return dm;
+  }
+
+  /** A private message shown once: it may come live, again after a reconnect, and from history. */
+  function addDm(peer, item) {
+    var dm = dmState(peer);
+    if (item.mid != null && dm.messages.some(function (m) { return m.mid === item.mid; })) return;
     dm.messages.push(item);
+    rememberPeer(peer);
     if (isView('dm', peer)) {
       appendMessage(item);
     } else {
       if (item.from !== app.me) dm.unread++;
       renderDms();
     }
+  }
+
+  // --- private conversations from history (protocol 1.1) ---------------------------------------------------------
+
+  /** The peers of this user's conversations, kept in this browser so that a reload or a new sign-in finds them. */
+  function storedPeers() {
+    try {
+      return JSON.parse(localStorage.getItem('parley.peers.' + app.me) || '[]').filter(function (p) {
+        return typeof p === 'string' && NAME.test(p);
+      });
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function rememberPeer(peer) {
+    var peers = storedPeers();
+    if (peers.indexOf(peer) >= 0) return;
+    peers.push(peer);
+    try { localStorage.setItem('parley.peers.' + app.me, JSON.stringify(peers.slice(-100))); } catch (e) { /* full */ }
+  }
+
+  function loadConversations(peers) {
+    peers.forEach(function (peer) { loadConversation(peer); });
+  }
+
+  /** Reads the conversation with `peer` (its last HISTORY messages) and merges it with what is shown, by mid. */
+  function loadConversation(peer) {
+    var dm = dmState(peer);
+    dm.loaded = true;
+    return app.client.conversation(peer, { limit: HISTORY }).then(function (page) {
+      var known = new Map();
+      dm.messages.forEach(function (m) { if (m.mid != null) known.set(m.mid, m); });
+      var added = 0;
+      page.messages.forEach(function (message) {
+        var have = known.get(message.mid);
+        if (have) { // one of ours shown when sent: take the node's time and seq
+          have.ts = message.ts;
+          have.seq = message.seq;
+        } else {
+          dm.messages.push(dmItem(message));
+          added++;
+        }
+      });
+      dm.messages.sort(function (a, b) { return (a.ts || 0) - (b.ts || 0); });
+      if (dm.messages.length === 0) {
+        if (!isView('dm', peer)) app.dms.delete(peer); // nothing to show: no entry in the list
+      } else {
+        rememberPeer(peer);
+      }
+      app.events.push({ t: performance.now(), type: 'conversation', peer: peer, count: page.messages.length,
+        added: added });
+      if (isView('dm', peer)) show(app.view); else renderDms();
+    }, function (error) {
+      dm.loaded = false;
+      if (error.code !== 'unsupported' && error.code !== 'closed') {
+        notice({ kind: 'dm', name: peer }, 'bad', 'could not load the conversation: ' + error.message);
+      }
+    });
   }
 
   function onPresence(event) {
@@ -203,15 +285,37 @@
 
   function onRecovery(event) {
     app.events.push({ t: performance.now(), type: 'recovery', room: event.room, recovered: event.recovered,
-      count: event.count });
+      count: event.count, reset: !!event.reset });
     var view = { kind: 'room', name: event.room };
-    if (!event.recovered) {
-      notice(view, 'warn', 'Reconnected, but some messages were too old to recover.');
+    if (event.reset) {
+      notice(view, '', 'Reconnected: ' + event.count + ' message' + (event.count === 1 ? '' : 's')
+        + ' since the restart recovered' + (event.count ? ' (marked in yellow).' : '.'));
+    } else if (!event.recovered) {
+      notice(view, 'warn', 'Some messages were too old to recover.');
     } else {
       notice(view, '', 'Reconnected: ' + event.count + ' missed message' + (event.count === 1 ? '' : 's')
         + ' recovered' + (event.count ? ' (marked in yellow).' : '.'));
     }
     refreshPresence(event.room); // presence may have changed while we were away
+  }
+
+  /**
+   * A stream lost its continuity (every copy of it was gone: a node restarted without a store). The client goes on
+   * in the new run and recovers its messages; what came before this line may be missing: say so.
+   */
+  function onReset(event) {
+    app.events.push({ t: performance.now(), type: 'reset', room: event.room || null, user: event.user || null,
+      reason: event.reason, epoch: event.epoch, seq: event.seq, previousSeq: event.previousSeq });
+    if (event.room != null) {
+      notice({ kind: 'room', name: event.room }, 'warn', 'The server lost the history of #' + event.room
+        + ': older messages may be missing. New messages follow.');
+      return;
+    }
+    // the user's stream: read every conversation again, so that nothing of the new run is missing
+    if (app.view.kind === 'dm') {
+      notice(app.view, 'warn', 'The server lost part of your private messages\u2019 history; reloading conversations.');
+    }
+    loadConversations(Array.from(new Set(storedPeers().concat(Array.from(app.dms.keys())))));
   }
 
   // --- sending ----------------------------------------------------------------------------------------------------
@@ -226,7 +330,7 @@
     var done = view.kind === 'room'
       ? app.client.publish(view.name, body)
       : app.client.send(view.name, body).then(function (ok) {
-        addDm(view.name, { from: app.me, body: body, ts: Date.now(), mid: ok.mid });
+        addDm(view.name, { from: app.me, to: view.name, body: body, ts: Date.now(), mid: ok.mid, seq: ok.seq });
       });
     done.catch(function (error) {
       notice(view, 'bad', 'Not sent (' + error.code + '): ' + text);
@@ -257,7 +361,10 @@
   function show(view) {
     app.view = view;
     var state = view.kind === 'room' ? app.rooms.get(view.name) : app.dms.get(view.name);
-    if (view.kind === 'dm' && !state) app.dms.set(view.name, state = { messages: [], unread: 0 });
+    if (view.kind === 'dm' && !state) {
+      state = dmState(view.name);
+      if (app.client && app.client.protocol === '1.1') loadConversation(view.name); // written to before?
+    }
     if (state) state.unread = 0;
     ui.title.textContent = (view.kind === 'room' ? '#' : '@') + view.name;
     ui.input.placeholder = 'Message ' + ui.title.textContent;

@@ -1,4 +1,5 @@
-// parley.js as an ES module: `import Parley, { connect } from '/parley.mjs'`. API: the README of the parley repository, "Browser client".
+// parley.js as an ES module: `import Parley, { connect } from '/parley.mjs'`. API: the README of the parley repository,
+// "Browser client", and the header of parley.js (protocol 1.1: `reset`, `conversation`, `position`, `userStream`).
 import './parley.js';
 
 const Parley = globalThis.Parley;

@@ -28,6 +28,7 @@ final class NodeScript {
   static final Path DIR = Path.of("src", "test", "js").toAbsolutePath();
   static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
   private static final int MIN_NODE_MAJOR = 20;
+  private static volatile int nodeMajor = MIN_NODE_MAJOR;
 
   /** What a finished script left: its exit code and every line it printed (stdout and stderr). */
   record Result(int exitCode, List<String> lines) {
@@ -61,12 +62,24 @@ final class NodeScript {
     if (version.exitCode() != 0 || !major.find() || Integer.parseInt(major.group(1)) < MIN_NODE_MAJOR) {
       fail("the browser tests need Node.js " + MIN_NODE_MAJOR + "+ on the PATH (found: " + version.output() + ")");
     }
+    nodeMajor = Integer.parseInt(major.group(1));
     if (!Files.isDirectory(DIR.resolve("node_modules").resolve("playwright-core"))) {
       Result install = run(List.of("npm", "ci", "--no-audit", "--no-fund"), Duration.ofMinutes(5), line -> { });
       if (install.exitCode() != 0) {
         fail("npm ci in " + DIR + " failed:\n" + install.output());
       }
     }
+  }
+
+  /** {@code node} with what a script needs that older Node versions hide behind a flag (a global WebSocket). */
+  static List<String> node(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add("node");
+    if (nodeMajor < 22) {
+      command.add("--experimental-websocket");
+    }
+    command.addAll(List.of(args));
+    return command;
   }
 
   /** Runs {@code command} in {@link #DIR}; {@code onLine} sees each line as it comes (from a reader thread). */
