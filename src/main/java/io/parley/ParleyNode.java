@@ -7,8 +7,10 @@ import io.parley.api.ServerApi;
 import io.parley.auth.SecretResolver;
 import io.parley.auth.TokenMinter;
 import io.parley.auth.TokenVerifier;
+import io.parley.cluster.ClusterQuorum;
 import io.parley.cluster.ClusterSetup;
 import io.parley.cluster.DepartureWatcher;
+import io.parley.cluster.MergeRepair;
 import io.parley.cluster.NodeDirectory;
 import io.parley.cluster.Revocations;
 import io.parley.cluster.RequestDedup;
@@ -24,6 +26,7 @@ import io.parley.hub.HubShards;
 import io.parley.hub.NodeHub;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.session.ConnectionRateLimiter;
+import io.parley.session.LiveSession;
 import io.parley.session.SessionServices;
 import io.parley.transport.DevTokenEndpoint;
 import io.parley.transport.GatewayVerticle;
@@ -58,19 +61,21 @@ public final class ParleyNode {
   private final HazelcastClusterManager clusterManager;
   private final NodeState state;
   private final DepartureWatcher departures;
+  private final MergeRepair mergeRepair;
   private final NodeDirectory nodeDirectory;
   private final List<GatewayVerticle> gateways;
   private final int port;
   private final String nodeId;
 
   private ParleyNode(Vertx vertx, ParleyConfig config, HazelcastClusterManager clusterManager, NodeState state,
-                     DepartureWatcher departures, List<GatewayVerticle> gateways, int port, String nodeId,
-                     NodeDirectory nodeDirectory) {
+                     DepartureWatcher departures, MergeRepair mergeRepair, List<GatewayVerticle> gateways,
+                     int port, String nodeId, NodeDirectory nodeDirectory) {
     this.vertx = vertx;
     this.config = config;
     this.clusterManager = clusterManager;
     this.state = state;
     this.departures = departures;
+    this.mergeRepair = mergeRepair;
     this.nodeDirectory = nodeDirectory;
     this.gateways = gateways;
     this.port = port;
@@ -117,8 +122,8 @@ public final class ParleyNode {
                                            HazelcastClusterManager clusterManager, PrometheusMeterRegistry registry,
                                            int eventLoops) {
     HazelcastInstance hazelcast = clusterManager.getHazelcastInstance();
-    // the Hazelcast member id, not Vert.x's own node id: membership events name members by it
-    String nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
+    // parley's member attribute, not the member's UUID, which Hazelcast replaces when it merges a split
+    String nodeId = ClusterSetup.nodeIdOf(hazelcast.getCluster().getLocalMember());
     ParleyMetrics metrics = new ParleyMetrics(registry);
     RoomBus bus = new RoomBus(vertx.eventBus());
     RoomHistory history = new RoomHistory(hazelcast, vertx, config.history());
@@ -142,8 +147,15 @@ public final class ParleyNode {
         ? new DevTokenEndpoint(new TokenMinter(vertx, secret)) : null;
     metrics.cluster(() -> hazelcast.getCluster().getMembers().size(),
         () -> hazelcast.getPartitionService().isClusterSafe());
+    ClusterQuorum quorum = ClusterQuorum.of(hazelcast, config.cluster().quorum());
+    metrics.clusterQuorum(quorum::present);
     NodeState state = new NodeState();
+    state.quorum(quorum);
     List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
+    MergeRepair mergeRepair = new MergeRepair(hazelcast, vertx, quorum, presence, users,
+        () -> Future.all(gateways.stream().map(GatewayVerticle::liveSessions).toList())
+            .map(all -> all.<List<LiveSession>>list().stream().flatMap(List::stream).toList()),
+        nodeId);
     int instances = config.gateways() > 0 ? config.gateways() : eventLoops;
     HubShards hubs = new HubShards(Math.max(HubShards.COUNT, eventLoops),
         () -> new NodeHub(history, metrics, config.fanout()));
@@ -158,7 +170,8 @@ public final class ParleyNode {
         }, new DeploymentOptions().setInstances(instances)))
         .map(id -> {
           state.ready();
-          ParleyNode node = new ParleyNode(vertx, config, clusterManager, state, departures, gateways,
+          mergeRepair.start();
+          ParleyNode node = new ParleyNode(vertx, config, clusterManager, state, departures, mergeRepair, gateways,
               gateways.get(0).actualPort(), nodeId, nodeDirectory);
           nodeDirectory.advertise(node.url(), node::connections, hubs::rooms);
           log.atInfo().setMessage("event=node_ready").addKeyValue("url", node.url()).addKeyValue("node", nodeId)
@@ -186,7 +199,7 @@ public final class ParleyNode {
     return port;
   }
 
-  /** This node's id: its Hazelcast member UUID. */
+  /** This node's id: its member attribute {@link ClusterSetup#NODE_ATTRIBUTE}, the same across a split's merge. */
   public String nodeId() {
     return nodeId;
   }
@@ -234,6 +247,7 @@ public final class ParleyNode {
         .compose(v -> nodeDirectory.withdraw().otherwise((Void) null))
         .compose(v -> {
           departures.stop();
+          mergeRepair.stop();
           return vertx.close();
         })
         .onComplete(r -> log.info("event=node_stopped node={}", nodeId()));

@@ -122,6 +122,19 @@ public final class UserDirectory {
     return all;
   }
 
+  /** Split-brain repair: the user has exactly {@code sessions} sessions on this node (see {@link MergeRepair}). */
+  public Future<Void> setNodeSessions(String user, int sessions) {
+    return ClusterCalls.async(vertx, () -> users.submitToKey(user,
+        new UserRepairProcessors.SetNodeSessions(nodeId, sessions)));
+  }
+
+  /** Split-brain repair: forgets this node's sessions of users not in {@code liveUsers}, and departed nodes'. */
+  public Future<Void> dropStaleSessions(Set<String> liveUsers, Set<String> members) {
+    UserRepairProcessors.DropStale drop =
+        new UserRepairProcessors.DropStale(nodeId, new HashSet<>(liveUsers), new HashSet<>(members));
+    return vertx.executeBlocking(() -> users.executeOnEntries(drop), false).mapEmpty();
+  }
+
   /** A member left or died: its sessions are gone. */
   public void removeNode(String departed) {
     vertx.executeBlocking(() -> users.executeOnEntries(new UserProcessors.RemoveNode(departed)), false)
