@@ -114,7 +114,12 @@ public final class ParleyNode {
     options.getEventBusOptions()
         .setHost(clusterAddress)
         .setPort(config.cluster().eventBusPort())
-        .setClusterPublicHost(clusterAddress);
+        .setClusterPublicHost(clusterAddress)
+        // Vert.x keeps an event-bus connection to a node that left and only pings it every 20 s: after a network
+        // split it would resume at the pace of TCP's retransmission backoff (seconds, longer the longer the split),
+        // delaying every message to the merged node. Unacknowledged data for this long drops it instead, and the
+        // next message opens a fresh one. (Epoll only; a paused JVM's kernel still acknowledges.)
+        .setTcpUserTimeout((int) Math.min(Integer.MAX_VALUE, config.cluster().failureDetectionMs()));
     return options;
   }
 
