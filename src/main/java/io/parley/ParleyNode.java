@@ -150,10 +150,11 @@ public final class ParleyNode {
     ServerApi api = new ServerApi(services, revocations, nodeDirectory);
     DevTokenEndpoint devTokens = config.auth().devTokenEndpoint() && secret != null
         ? new DevTokenEndpoint(new TokenMinter(vertx, secret)) : null;
-    metrics.cluster(() -> hazelcast.getCluster().getMembers().size(),
-        () -> hazelcast.getPartitionService().isClusterSafe());
     ClusterQuorum quorum = ClusterQuorum.of(hazelcast, config.cluster().quorum());
     metrics.clusterQuorum(quorum::present);
+    // a minority is not safe, and asking Hazelcast there waits on members it cannot reach: scrapes timed out
+    metrics.cluster(() -> hazelcast.getCluster().getMembers().size(),
+        () -> quorum.present() && hazelcast.getPartitionService().isClusterSafe());
     NodeState state = new NodeState();
     state.quorum(quorum);
     List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();

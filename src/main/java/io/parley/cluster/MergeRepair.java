@@ -1,7 +1,6 @@
 package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.LifecycleEvent;
 import io.parley.session.LiveSession;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -50,6 +49,12 @@ public final class MergeRepair {
   private UUID lifecycleListener;
   private long quorumTimer = -1;
   private boolean hadQuorum;
+  /**
+   * Between MERGING and MERGED the node is a member again but not yet reachable: Vert.x re-registers its node on
+   * MERGED (HazelcastClusterManager.stateChanged), and until then a private message routed here fails ("not a member
+   * of the cluster") and falls back to the mailbox. So the routes are announced on MERGED, not on the quorum.
+   */
+  private boolean merging;
   private boolean running;
   private String pendingCause;
 
@@ -71,8 +76,12 @@ public final class MergeRepair {
       quorumTimer = vertx.setPeriodic(QUORUM_CHECK_MS, t -> checkQuorum());
     });
     lifecycleListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
-      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-        context.runOnContext(v -> request("merged"));
+      switch (event.getState()) {
+        case MERGING -> context.runOnContext(v -> merging = true);
+        case MERGED -> context.runOnContext(v -> endMerge("merged"));
+        case MERGE_FAILED -> context.runOnContext(v -> endMerge("merge_failed"));
+        default -> {
+        }
       }
     });
     return this;
@@ -89,6 +98,11 @@ public final class MergeRepair {
     }
   }
 
+  private void endMerge(String cause) {
+    merging = false;
+    request(cause);
+  }
+
   private void checkQuorum() {
     boolean present = quorum.present();
     if (present == hadQuorum) {
@@ -97,8 +111,11 @@ public final class MergeRepair {
     hadQuorum = present;
     int members = hazelcast.getCluster().getMembers().size();
     if (present) {
-      log.info("event=quorum_regained node={} members={} needed={}", nodeId, members, quorum.minimumMembers());
-      request("quorum_regained");
+      log.info("event=quorum_regained node={} members={} needed={} merging={}", nodeId, members,
+          quorum.minimumMembers(), merging);
+      if (!merging) {
+        request("quorum_regained");
+      }
     } else {
       log.warn("event=quorum_lost node={} members={} needed={}", nodeId, members, quorum.minimumMembers());
     }
