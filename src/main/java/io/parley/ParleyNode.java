@@ -7,8 +7,10 @@ import io.parley.api.ServerApi;
 import io.parley.auth.SecretResolver;
 import io.parley.auth.TokenMinter;
 import io.parley.auth.TokenVerifier;
+import io.parley.cluster.ClusterQuorum;
 import io.parley.cluster.ClusterSetup;
 import io.parley.cluster.DepartureWatcher;
+import io.parley.cluster.MergeRepair;
 import io.parley.cluster.NodeDirectory;
 import io.parley.cluster.Revocations;
 import io.parley.cluster.RequestDedup;
@@ -28,6 +30,7 @@ import io.parley.hub.HubShards;
 import io.parley.hub.NodeHub;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.session.ConnectionRateLimiter;
+import io.parley.session.LiveSession;
 import io.parley.session.SessionServices;
 import io.parley.transport.DevTokenEndpoint;
 import io.parley.transport.GatewayVerticle;
@@ -63,19 +66,21 @@ public final class ParleyNode {
   private final HazelcastClusterManager clusterManager;
   private final NodeState state;
   private final DepartureWatcher departures;
+  private final MergeRepair mergeRepair;
   private final NodeDirectory nodeDirectory;
   private final List<GatewayVerticle> gateways;
   private final int port;
   private final String nodeId;
 
   private ParleyNode(Vertx vertx, ParleyConfig config, HazelcastClusterManager clusterManager, NodeState state,
-                     DepartureWatcher departures, List<GatewayVerticle> gateways, int port, String nodeId,
-                     NodeDirectory nodeDirectory) {
+                     DepartureWatcher departures, MergeRepair mergeRepair, List<GatewayVerticle> gateways,
+                     int port, String nodeId, NodeDirectory nodeDirectory) {
     this.vertx = vertx;
     this.config = config;
     this.clusterManager = clusterManager;
     this.state = state;
     this.departures = departures;
+    this.mergeRepair = mergeRepair;
     this.nodeDirectory = nodeDirectory;
     this.gateways = gateways;
     this.port = port;
@@ -123,7 +128,12 @@ public final class ParleyNode {
     options.getEventBusOptions()
         .setHost(clusterAddress)
         .setPort(config.cluster().eventBusPort())
-        .setClusterPublicHost(clusterAddress);
+        .setClusterPublicHost(clusterAddress)
+        // Vert.x keeps an event-bus connection to a node that left and only pings it every 20 s: after a network
+        // split it would resume at the pace of TCP's retransmission backoff (seconds, longer the longer the split),
+        // delaying every message to the merged node. Unacknowledged data for this long drops it instead, and the
+        // next message opens a fresh one. (Epoll only; a paused JVM's kernel still acknowledges.)
+        .setTcpUserTimeout((int) Math.min(Integer.MAX_VALUE, config.cluster().failureDetectionMs()));
     return options;
   }
 
@@ -141,8 +151,8 @@ public final class ParleyNode {
       log.atError().setMessage("event=start_refused").addKeyValue("error", e.getMessage()).log();
       return vertx.close().transform(r -> Future.failedFuture(e));
     }
-    // the Hazelcast member id, not Vert.x's own node id: membership events name members by it
-    String nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
+    // parley's member attribute, not the member's UUID, which Hazelcast replaces when it merges a split
+    String nodeId = ClusterSetup.nodeIdOf(hazelcast.getCluster().getLocalMember());
     int memoryMessages = config.store().memoryMessages();
     RoomHistory history = new RoomHistory(hazelcast, vertx, config.history(), store, memoryMessages);
     RoomBus bus = new RoomBus(vertx.eventBus(), history::presencePushes);
@@ -165,10 +175,18 @@ public final class ParleyNode {
     ServerApi api = new ServerApi(services, revocations, nodeDirectory);
     DevTokenEndpoint devTokens = config.auth().devTokenEndpoint() && secret != null
         ? new DevTokenEndpoint(new TokenMinter(vertx, secret)) : null;
+    ClusterQuorum quorum = ClusterQuorum.of(hazelcast, config.cluster().quorum());
+    metrics.clusterQuorum(quorum::present);
+    // a minority is not safe, and asking Hazelcast there waits on members it cannot reach: scrapes timed out
     metrics.cluster(() -> hazelcast.getCluster().getMembers().size(),
-        () -> hazelcast.getPartitionService().isClusterSafe());
+        () -> quorum.present() && hazelcast.getPartitionService().isClusterSafe());
     NodeState state = new NodeState();
+    state.quorum(quorum);
     List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
+    MergeRepair mergeRepair = new MergeRepair(hazelcast, vertx, quorum, presence, users,
+        () -> Future.all(gateways.stream().map(GatewayVerticle::liveSessions).toList())
+            .map(all -> all.<List<LiveSession>>list().stream().flatMap(List::stream).toList()),
+        nodeId);
     int instances = config.gateways() > 0 ? config.gateways() : eventLoops;
     HubShards hubs = new HubShards(Math.max(HubShards.COUNT, eventLoops),
         () -> new NodeHub(history, metrics, config.fanout()));
@@ -187,7 +205,8 @@ public final class ParleyNode {
         }, new DeploymentOptions().setInstances(instances)))
         .map(id -> {
           state.ready();
-          ParleyNode node = new ParleyNode(vertx, config, clusterManager, state, departures, gateways,
+          mergeRepair.start();
+          ParleyNode node = new ParleyNode(vertx, config, clusterManager, state, departures, mergeRepair, gateways,
               gateways.get(0).actualPort(), nodeId, nodeDirectory);
           nodeDirectory.advertise(node.url(), node::connections, hubs::rooms);
           log.atInfo().setMessage("event=node_ready").addKeyValue("url", node.url()).addKeyValue("node", nodeId)
@@ -216,7 +235,7 @@ public final class ParleyNode {
     return port;
   }
 
-  /** This node's id: its Hazelcast member UUID. */
+  /** This node's id: its member attribute {@link ClusterSetup#NODE_ATTRIBUTE}, the same across a split's merge. */
   public String nodeId() {
     return nodeId;
   }
@@ -264,6 +283,7 @@ public final class ParleyNode {
         .compose(v -> nodeDirectory.withdraw().otherwise((Void) null))
         .compose(v -> {
           departures.stop();
+          mergeRepair.stop();
           return vertx.close();
         })
         .onComplete(r -> log.info("event=node_stopped node={}", nodeId()));

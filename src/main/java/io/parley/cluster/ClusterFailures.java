@@ -2,6 +2,7 @@ package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.IndeterminateOperationStateException;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import io.vertx.core.VertxException;
 
 import java.util.concurrent.RejectedExecutionException;
@@ -18,8 +19,15 @@ public final class ClusterFailures {
     return anyCause(failure, t -> t instanceof IndeterminateOperationStateException);
   }
 
+  /** This node is in a minority (see {@link ClusterQuorum}): another node may serve it. */
+  public static boolean isMinority(Throwable failure) {
+    return anyCause(failure, t -> t instanceof SplitBrainProtectionException);
+  }
+
   public static boolean isUnavailable(Throwable failure) {
-    return anyCause(failure, t -> t instanceof HazelcastException || t instanceof RejectedExecutionException
+    // SplitBrainProtectionException is a HazelcastException too: named so that no refactoring loses it
+    return anyCause(failure, t -> t instanceof SplitBrainProtectionException || t instanceof HazelcastException
+        || t instanceof RejectedExecutionException
         || t instanceof VertxException && String.valueOf(t.getMessage()).contains("closed"));
   }
 

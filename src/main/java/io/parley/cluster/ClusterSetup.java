@@ -1,26 +1,58 @@
 package io.parley.cluster;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MapStoreConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import io.parley.store.StreamStore;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
+import com.hazelcast.spi.merge.DiscardMergePolicy;
+import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import io.parley.config.ParleyConfig.ClusterConfig;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * The Hazelcast configuration of a node: Vert.x's own structures (from its default-cluster.xml), TCP-IP join
  * on the configured host and members with multicast off, and parley's structures with one synchronous backup.
+ * With {@code cluster.minimumMembers} in force, parley's structures serve only while this member sees that many
+ * members (split-brain protection), and what a minority stored is resolved on the merge (see {@link #mergePolicy}).
  */
 public final class ClusterSetup {
 
+  /** The member attribute naming the parley node; unlike the member's UUID it survives a split-brain merge. */
+  public static final String NODE_ATTRIBUTE = "parley.node";
+  /** Split-brain protection of reads and writes (history, presence, users, dedup). */
+  static final String QUORUM = "parley.quorum";
+  /** Split-brain protection of writes only: revocations are read once at start, alone if need be. */
+  static final String WRITE_QUORUM = "parley.quorum.writes";
+  static final int HEARTBEAT_INTERVAL_SECONDS = 1;
+  /**
+   * A member counts towards the quorum only if a heartbeat came from it this recently, so a node cut off stops
+   * serving within about this long, not only once the members are declared gone (cluster.failureDetectionMs).
+   * It must stay below {@link #BACKUP_TIMEOUT_MS} by more than a heartbeat: a write whose backup was cut off fails
+   * after that timeout and RoomHistory then looks for it on the owner; by then a cut-off owner must refuse, or it
+   * would acknowledge a message that only the minority holds and the merge drops.
+   */
+  static final int QUORUM_HEARTBEAT_TOLERANCE_MS = 3000;
+  static final long BACKUP_TIMEOUT_MS = 5000;
+
   private ClusterSetup() {
+  }
+
+  /** The parley node id of a member (see {@link #NODE_ATTRIBUTE}). */
+  public static String nodeIdOf(Member member) {
+    String id = member.getAttribute(NODE_ATTRIBUTE);
+    return id != null ? id : member.getUuid().toString();
   }
 
   public static Config hazelcastConfig(ClusterConfig cluster) {
@@ -35,6 +67,7 @@ public final class ClusterSetup {
   public static Config hazelcastConfig(ClusterConfig cluster, StreamStore store, int memoryMessages) {
     Config config = ConfigUtil.loadConfig();
     config.setClusterName(cluster.name());
+    config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, UUID.randomUUID().toString());
     String address = resolve(cluster.host());
     long heartbeatTimeoutSeconds = Math.max(2, cluster.failureDetectionMs() / 1000);
     config.setProperty("hazelcast.phone.home.enabled", "false");
@@ -43,7 +76,8 @@ public final class ClusterSetup {
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.setProperty("hazelcast.local.localAddress", address);
     config.setProperty("hazelcast.socket.bind.any", "false");
-    config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    config.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(HEARTBEAT_INTERVAL_SECONDS));
+    config.setProperty("hazelcast.operation.backup.timeout.millis", Long.toString(BACKUP_TIMEOUT_MS));
     config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(heartbeatTimeoutSeconds));
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
     // two nodes that started at the same moment may each found a cluster: merge them soon, not after 5 minutes
@@ -83,6 +117,13 @@ public final class ClusterSetup {
     config.addMapConfig(streamMap(RoomHistory.MAP_NAME, store, RoomHistory.STORE_PREFIX, memoryMessages));
     config.addMapConfig(streamMap(UserStreams.MAP_NAME, store, UserStreams.STORE_PREFIX, memoryMessages));
     config.getMemberAttributeConfig().setAttribute(StoreGuard.ATTRIBUTE, StoreGuard.describe(store));
+    for (String map : new String[]{RoomHistory.MAP_NAME, UserStreams.MAP_NAME, Presence.MAP_NAME,
+        UserDirectory.MAP_NAME, RequestDedup.MAP_NAME, Revocations.MAP_NAME}) {
+      config.getMapConfig(map).setMergePolicyConfig(new MergePolicyConfig().setPolicy(mergePolicy(map)));
+    }
+    if (cluster.quorum() > 1) {
+      protect(config, cluster.quorum());
+    }
     return config;
   }
 
@@ -95,6 +136,34 @@ public final class ClusterSetup {
           .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
     }
     return map;
+  }
+
+  /**
+   * What happens to an entry of the smaller side when a split heals. Sessions (presence, user routes) are
+   * rebuilt by {@link MergeRepair} from those really connected, so a minority's stale copy is dropped. Streams,
+   * dedup records and revocations keep the larger side's entry and take the smaller side's only where the larger
+   * has none: with a quorum the minority acknowledged nothing, and where no side had one (every node cut off
+   * alone), a room that only the smaller side held is not lost.
+   */
+  static String mergePolicy(String map) {
+    return map.equals(Presence.MAP_NAME) || map.equals(UserDirectory.MAP_NAME)
+        ? DiscardMergePolicy.class.getName() : PutIfAbsentMergePolicy.class.getName();
+  }
+
+  private static void protect(Config config, int members) {
+    config.addSplitBrainProtectionConfig(quorum(QUORUM, members, SplitBrainProtectionOn.READ_WRITE));
+    config.addSplitBrainProtectionConfig(quorum(WRITE_QUORUM, members, SplitBrainProtectionOn.WRITE));
+    for (String map : new String[]{RoomHistory.MAP_NAME, UserStreams.MAP_NAME, Presence.MAP_NAME,
+        UserDirectory.MAP_NAME, RequestDedup.MAP_NAME}) {
+      config.getMapConfig(map).setSplitBrainProtectionName(QUORUM);
+    }
+    config.getMapConfig(Revocations.MAP_NAME).setSplitBrainProtectionName(WRITE_QUORUM);
+  }
+
+  private static SplitBrainProtectionConfig quorum(String name, int members, SplitBrainProtectionOn on) {
+    return SplitBrainProtectionConfig.newRecentlyActiveSplitBrainProtectionConfigBuilder(name, members,
+            QUORUM_HEARTBEAT_TOLERANCE_MS).build()
+        .setProtectOn(on);
   }
 
   private static MapConfig synchronousBackup(String map) {

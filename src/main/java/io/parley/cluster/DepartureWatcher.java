@@ -9,7 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
-/** Tells the cluster-wide indexes (presence, user directory) when a member leaves or dies, by member id. */
+/** Tells the cluster-wide indexes (presence, user directory) when a member leaves or dies, by parley node id. */
 public final class DepartureWatcher {
 
   private final HazelcastInstance hazelcast;
@@ -25,7 +25,7 @@ public final class DepartureWatcher {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        String departed = event.getMember().getUuid().toString();
+        String departed = ClusterSetup.nodeIdOf(event.getMember());
         cleaners.forEach(cleaner -> cleaner.accept(departed));
       }
     });

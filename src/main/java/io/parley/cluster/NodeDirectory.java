@@ -58,7 +58,7 @@ public final class NodeDirectory {
   /** The current members' entries, each with its uptime. */
   public Future<JsonArray> list() {
     Set<String> members = hazelcast.getCluster().getMembers().stream()
-        .map(m -> m.getUuid().toString()).collect(Collectors.toSet());
+        .map(ClusterSetup::nodeIdOf).collect(Collectors.toSet());
     return vertx.executeBlocking(() -> nodes.getAll(members), false).map(entries -> {
       long now = System.currentTimeMillis();
       JsonArray list = new JsonArray();

@@ -7,8 +7,11 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Cluster-wide presence: which users are in which room, through which sessions on which nodes. A user's first
@@ -74,6 +77,40 @@ public final class Presence {
       }
     }
     log.info("event=presence_cleanup node={} departed={} users_left={}", nodeId, departed, count);
+  }
+
+  /**
+   * Makes this node's sessions in {@code room} exactly {@code sessionIdsByUser} and pushes the joins and leaves
+   * that changes. Idempotent: a split-brain repair re-announces with it (see {@link MergeRepair}).
+   */
+  public Future<Void> setNodeSessions(String room, Map<String, Set<String>> sessionIdsByUser) {
+    HashMap<String, HashSet<String>> keys = new HashMap<>();
+    sessionIdsByUser.forEach((user, ids) -> {
+      HashSet<String> userKeys = new HashSet<>();
+      ids.forEach(id -> userKeys.add(key(id)));
+      keys.put(user, userKeys);
+    });
+    return ClusterCalls.async(vertx, () -> rooms.submitToKey(room,
+            new PresenceRepairProcessors.SetNodeSessions(nodeId, keys)))
+        .map(changes -> {
+          changes.joined().forEach(user -> bus.publishPresence(room, user, true));
+          changes.left().forEach(user -> bus.publishPresence(room, user, false));
+          return null;
+        });
+  }
+
+  /**
+   * Drops this node's sessions from every room not among {@code liveRooms}, and every session of a node not
+   * among {@code members}, pushing the leaves. Idempotent, like {@link #setNodeSessions}.
+   */
+  public Future<Void> dropStaleSessions(Set<String> liveRooms, Set<String> members) {
+    PresenceRepairProcessors.DropStale drop =
+        new PresenceRepairProcessors.DropStale(nodeId, new HashSet<>(liveRooms), new HashSet<>(members));
+    return vertx.executeBlocking(() -> rooms.executeOnEntries(drop), false)
+        .map(goneByRoom -> {
+          goneByRoom.forEach((room, users) -> users.forEach(user -> bus.publishPresence(room, user, false)));
+          return null;
+        });
   }
 
   private String key(String sessionId) {

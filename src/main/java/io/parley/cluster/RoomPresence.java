@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Who is in one room, cluster-wide: user id → the sessions ({@code nodeId/sessionId}) through which they are
@@ -44,10 +45,15 @@ final class RoomPresence implements Serializable {
   /** Drops every session of a node; @return the users who thereby left the room (see {@link #users()}) */
   ArrayList<String> removeNode(String nodeId) {
     String prefix = nodeId + "/";
+    return removeSessions(key -> key.startsWith(prefix));
+  }
+
+  /** Drops the sessions whose key ({@code nodeId/sessionId}) matches; @return the users who thereby left */
+  ArrayList<String> removeSessions(Predicate<String> sessionKey) {
     ArrayList<String> gone = new ArrayList<>();
     for (Map.Entry<String, HashSet<String>> entry : new ArrayList<>(sessionsByUser.entrySet())) {
       Set<String> sessions = entry.getValue();
-      if (sessions.removeIf(key -> key.startsWith(prefix)) && sessions.isEmpty()) {
+      if (sessions.removeIf(sessionKey) && sessions.isEmpty()) {
         sessionsByUser.remove(entry.getKey());
         gone.add(entry.getKey());
       }

@@ -11,6 +11,8 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashSet;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -88,6 +90,19 @@ public final class UserDirectory {
         vertx.eventBus().send(LocalUsers.nodeAddress(node), frame, options);
       }
     });
+  }
+
+  /** Split-brain repair: the user has exactly {@code sessions} sessions on this node (see {@link MergeRepair}). */
+  public Future<Void> setNodeSessions(String user, int sessions) {
+    return ClusterCalls.async(vertx, () -> users.submitToKey(user,
+        new UserRepairProcessors.SetNodeSessions(nodeId, sessions)));
+  }
+
+  /** Split-brain repair: forgets this node's sessions of users not in {@code liveUsers}, and departed nodes'. */
+  public Future<Void> dropStaleSessions(Set<String> liveUsers, Set<String> members) {
+    UserRepairProcessors.DropStale drop =
+        new UserRepairProcessors.DropStale(nodeId, new HashSet<>(liveUsers), new HashSet<>(members));
+    return vertx.executeBlocking(() -> users.executeOnEntries(drop), false).mapEmpty();
   }
 
   /** A member left or died: its sessions are gone. */

@@ -101,12 +101,32 @@ public record ParleyConfig(
    * Hazelcast on {@code host:port}. Discovery {@code tcp-ip}: join {@code members} ({@code host:port} list; empty
    * means a cluster of one). Discovery {@code kubernetes-dns}: the members are the addresses behind the headless
    * service {@code serviceDns}.
+   *
+   * <p>{@code minimumMembers}: how many members a node must see (itself included) to serve anything stored in the
+   * cluster; a node that sees fewer, as in the minority after a network split, answers {@code unavailable}, so the
+   * two sides of a split cannot both accept writes and lose one side's on the merge. 0 (the default) = automatic:
+   * a majority of {@code members} when it lists 3 or more, otherwise off (with 2, a majority would be both, and
+   * either one's failure would stop the other); always off with {@code kubernetes-dns}, which cannot know the
+   * replica count: set it there to {@code replicas / 2 + 1}. 1 = off.
    */
   public record ClusterConfig(String name, String host, int port, String discovery, List<String> members,
-                              String serviceDns, int eventBusPort, long failureDetectionMs) {
+                              String serviceDns, int eventBusPort, long failureDetectionMs, int minimumMembers) {
 
     public static final String TCP_IP = "tcp-ip";
     public static final String KUBERNETES_DNS = "kubernetes-dns";
+    /** Below this many listed members the automatic setting stays off. */
+    static final int AUTOMATIC_QUORUM_FROM = 3;
+
+    /** The members a node must see to serve cluster data; 1 when there is no such requirement. */
+    public int quorum() {
+      if (minimumMembers > 0) {
+        return minimumMembers;
+      }
+      if (discovery.equals(TCP_IP) && members.size() >= AUTOMATIC_QUORUM_FROM) {
+        return members.size() / 2 + 1;
+      }
+      return 1;
+    }
   }
 
   /**
@@ -172,7 +192,8 @@ public record ParleyConfig(
             s.whole("auth.revocationTtlMs")),
         new ClusterConfig(s.string("cluster.name"), s.string("cluster.host"), s.integer("cluster.port"),
             s.string("cluster.discovery"), s.strings("cluster.members"), s.string("cluster.serviceDns"),
-            s.integer("cluster.eventBusPort"), s.whole("cluster.failureDetectionMs")),
+            s.integer("cluster.eventBusPort"), s.whole("cluster.failureDetectionMs"),
+            s.integer("cluster.minimumMembers")),
         s.strings("api.keys"),
         new StoreConfig(s.string("store.kind"), s.string("store.path"), s.string("store.url"), s.string("store.user"),
             s.string("store.password"), s.integer("store.memoryMessages"), s.whole("store.sweepIntervalMs")),
@@ -226,6 +247,10 @@ public record ParleyConfig(
     require(!cluster.discovery.equals(ClusterConfig.KUBERNETES_DNS) || !cluster.serviceDns.isBlank(),
         "cluster.serviceDns is required with cluster.discovery=kubernetes-dns");
     require(cluster.failureDetectionMs >= 1000, "cluster.failureDetectionMs must be >= 1000");
+    require(cluster.minimumMembers >= 0, "cluster.minimumMembers must be >= 0 (0 = automatic, 1 = off)");
+    require(!cluster.discovery.equals(ClusterConfig.TCP_IP) || cluster.members.isEmpty()
+            || cluster.minimumMembers <= cluster.members.size(),
+        "cluster.minimumMembers must not exceed the number of cluster.members");
     require(apiKeys.stream().allMatch(key -> key.length() >= 32), "api.keys must each be at least 32 characters");
     require(auth.cacheSize >= 0, "auth.jwt.cacheSize must be >= 0 (0 = no cache)");
     require(auth.revocationTtlMs >= 1000, "auth.revocationTtlMs must be >= 1000");

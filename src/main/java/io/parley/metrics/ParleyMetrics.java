@@ -202,6 +202,14 @@ public final class ParleyMetrics {
         .register(registry);
   }
 
+  /** Whether this node has its cluster quorum, read from Hazelcast when scraped (see ClusterQuorum). */
+  public void clusterQuorum(Supplier<Boolean> present) {
+    Gauge.builder("parley.cluster.quorum", () -> present.get() ? 1 : 0)
+        .description("1 while this node sees cluster.minimumMembers members and serves cluster data; 0 in a "
+            + "minority (a network split), where cluster requests get unavailable")
+        .register(registry);
+  }
+
   /** The verified-token cache's lookups, read from it when scraped: their ratio tells whether it is large enough. */
   public void tokenCache(Supplier<Number> hits, Supplier<Number> misses) {
     FunctionCounter.builder("parley.auth.token.cache.hits", hits, count -> count.get().doubleValue())

@@ -260,7 +260,9 @@ public final class Session implements UserEndpoint {
     } else if (ClusterFailures.isUnavailable(failure)) {
       sessionEvent(log.atWarn(), "cluster_unavailable").addKeyValue("error", failure.toString()).log();
       services.metrics().error(ErrorCode.UNAVAILABLE.wireName());
-      send(Frames.error(requestId, ErrorCode.UNAVAILABLE, "the cluster cannot serve this now; retry"));
+      send(Frames.error(requestId, ErrorCode.UNAVAILABLE, ClusterFailures.isMinority(failure)
+          ? "this node is cut off from the cluster's majority; retry with the same id, on another node if it persists"
+          : "the cluster cannot serve this now; retry"));
     } else {
       sessionEvent(log.atError(), "request_failed").setCause(failure).log();
       services.metrics().error(ErrorCode.INTERNAL.wireName());

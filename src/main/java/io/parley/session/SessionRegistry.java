@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The sessions of one gateway (one event loop): creates them, sweeps them for heartbeats, closes them all when
@@ -41,6 +42,17 @@ public final class SessionRegistry {
     sessions.add(session);
     session.start(urlToken);
     return session;
+  }
+
+  /** The authenticated sessions still open, each with the rooms it joined (or is joining). */
+  public List<LiveSession> live() {
+    List<LiveSession> live = new ArrayList<>();
+    for (Session session : sessions.all()) {
+      if (session.isAuthenticated() && !session.isClosed()) {
+        live.add(new LiveSession(session.id(), session.user(), Set.copyOf(session.rooms().keySet())));
+      }
+    }
+    return live;
   }
 
   public int size() {

@@ -5,6 +5,7 @@ import io.parley.api.ServerApi;
 import io.parley.config.ParleyConfig;
 import io.parley.hub.LocalRooms;
 import io.parley.hub.HubShards;
+import io.parley.session.LiveSession;
 import io.parley.session.SessionRegistry;
 import io.parley.session.SessionServices;
 import io.vertx.core.Future;
@@ -19,6 +20,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+
+import java.util.List;
 
 /**
  * One gateway per event loop, all sharing the HTTP port: accepts connections on {@code /ws} and {@code /sockjs},
@@ -109,8 +112,13 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void ready(RoutingContext ctx) {
     NodeState.Phase phase = state.phase();
-    json(ctx, phase == NodeState.Phase.READY ? 200 : 503,
-        new JsonObject().put("status", phase.name().toLowerCase()).put("node", services.nodeId()));
+    String minority = phase == NodeState.Phase.READY ? state.minorityReason() : null;
+    JsonObject body = new JsonObject().put("status", minority != null ? "minority" : phase.name().toLowerCase())
+        .put("node", services.nodeId());
+    if (minority != null) {
+      body.put("reason", minority);
+    }
+    json(ctx, phase == NodeState.Phase.READY && minority == null ? 200 : 503, body);
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
@@ -125,6 +133,13 @@ public final class GatewayVerticle extends VerticleBase {
       sessions.closeAll().onComplete(done);
     });
     return done.future();
+  }
+
+  /** This gateway's authenticated sessions and their rooms, read on its loop. */
+  public Future<List<LiveSession>> liveSessions() {
+    Promise<List<LiveSession>> live = Promise.promise();
+    context.runOnContext(v -> live.complete(sessions.live()));
+    return live.future();
   }
 
   /** The port listened on (differs from the configured one when that is 0). */

@@ -122,7 +122,7 @@ class NodeLifecycleTest {
 
   /** The node that owns the room's history entry. */
   private ParleyNode ownerOf(String room) {
-    String owner = nodes.get(0).hazelcast().getPartitionService().getPartition(room).getOwner().getUuid().toString();
+    String owner = ClusterSetup.nodeIdOf(nodes.get(0).hazelcast().getPartitionService().getPartition(room).getOwner());
     return nodes.stream().filter(node -> node.nodeId().equals(owner)).findFirst().orElseThrow();
   }
 
@@ -139,7 +139,7 @@ class NodeLifecycleTest {
   }
 
   private static List<String> members(ParleyNode node) {
-    return node.hazelcast().getCluster().getMembers().stream().map(m -> m.getUuid().toString()).toList();
+    return node.hazelcast().getCluster().getMembers().stream().map(ClusterSetup::nodeIdOf).toList();
   }
 
   private static boolean isLeave(JsonObject frame, String user) {

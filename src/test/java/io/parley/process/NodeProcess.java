@@ -82,6 +82,11 @@ final class NodeProcess implements AutoCloseable {
 
   /** Writes {@code config} (merged by the node over its built-in defaults) to {@code dir} and starts the node. */
   static NodeProcess start(String name, JsonObject config, Path dir) {
+    return start(name, config, dir, List.of());
+  }
+
+  /** As {@link #start(String, JsonObject, Path)}, the java command run through {@code launcher} (e.g. setpriv). */
+  static NodeProcess start(String name, JsonObject config, Path dir, List<String> launcher) {
     try {
       Files.createDirectories(dir);
       Path conf = dir.resolve(name + ".json");
@@ -90,7 +95,7 @@ final class NodeProcess implements AutoCloseable {
       if (!Files.exists(logback)) {
         Files.writeString(logback, LOGBACK);
       }
-      List<String> command = new ArrayList<>();
+      List<String> command = new ArrayList<>(launcher);
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(HAZELCAST_FLAGS);
       command.add(HEAP);
