@@ -55,14 +55,4 @@ public final class StoreKinds {
     }
     return RocksStreamStore.open(folder, sweepIntervalMs, batchObserver);
   }
-
-  /** What identifies the store among cluster members: nodes of one cluster must share one. */
-  public static String identity(StoreConfig config) {
-    return switch (config.kind()) {
-      case POSTGRES -> POSTGRES + ":" + config.url();
-      case EMBEDDED -> EMBEDDED + ":" + Path.of(config.path()).toAbsolutePath();
-      default -> config.kind();
-    };
-  }
-
 }
