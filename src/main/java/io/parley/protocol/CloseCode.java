@@ -9,6 +9,8 @@ public enum CloseCode {
   /** The node is draining: reconnect to any node and join with {@code since}. */
   GOING_AWAY(1001, "node shutting down"),
   UNAUTHORIZED(4001, "unauthorized"),
+  /** The session's token expired (PROTOCOL.md 1.1): get a new token, reconnect, recover with {@code since}. */
+  TOKEN_EXPIRED(4002, "token expired"),
   /** Too slow a consumer (outbound queue overflowed), or too many protocol errors. */
   POLICY(4008, "policy violation"),
   FRAME_TOO_LARGE(4009, "frame too large"),

@@ -56,6 +56,8 @@ public final class Session implements UserEndpoint {
   /** Verification of a token from the URL, while in flight: frames wait for it. */
   private Future<Void> pendingAuth;
   private long authTimer = -1;
+  /** Ends the session at its token's {@code exp} plus the leeway, unless an auth refreshes it first. */
+  private long expiryTimer = -1;
   private long lastSeenMs = System.currentTimeMillis();
   private TokenBucket publishes;
   /** Created on the first protocol error: most connections never make one. */
@@ -131,6 +133,7 @@ public final class Session implements UserEndpoint {
   Future<OwedMessages> authenticate(Principal principal, long since, String epoch) {
     this.principal = principal;
     services.vertx().cancelTimer(authTimer);
+    scheduleExpiry();
     userStream = new UserStreamCursor(services.vertx(), services.userStreams(), principal.user(), this::send);
     services.localUsers().add(this);
     sessionEvent(log.atDebug(), "session_auth").log();
@@ -141,6 +144,26 @@ public final class Session implements UserEndpoint {
         .compose(page -> since < 0 || epoch == null || epoch.equals(page.epoch())
             ? Future.succeededFuture(new OwedMessages(page, since < 0 || page.complete()))
             : services.userStreams().owed(user, -1).map(fromAcked -> new OwedMessages(fromAcked, false)));
+  }
+
+  /**
+   * A further {@code auth} with a valid token of the same user (PROTOCOL.md 1.1): the session's claims and expiry
+   * become the new token's. Rooms already joined stay joined.
+   */
+  void refresh(Principal renewed) {
+    sessionEvent(log.atDebug(), "session_refresh").log();
+    principal = renewed;
+    scheduleExpiry();
+  }
+
+  private void scheduleExpiry() {
+    services.vertx().cancelTimer(expiryTimer);
+    expiryTimer = -1;
+    if (principal.expiresAt() > 0) {
+      long endsAtMs = (principal.expiresAt() + services.config().auth().leewaySeconds()) * 1000;
+      expiryTimer = services.vertx().setTimer(Math.max(1, endsAtMs - System.currentTimeMillis()),
+          t -> close(CloseCode.TOKEN_EXPIRED, "token expired: get a new token and reconnect"));
+    }
   }
 
   /** What an auth owes the client, and whether it continues the client's position ({@code recovered}). */
@@ -351,6 +374,7 @@ public final class Session implements UserEndpoint {
     }
     closed = true;
     services.vertx().cancelTimer(authTimer);
+    services.vertx().cancelTimer(expiryTimer);
     services.metrics().connectionClosed(transport.kind());
     List<Future<Void>> leaving = new ArrayList<>();
     rooms.forEach((room, subscription) ->

@@ -98,10 +98,10 @@ final class SessionRequests {
   }
 
   private Future<JsonObject> auth(Request request) {
-    if (session.isAuthenticated()) {
-      throw badRequest("already authenticated");
-    }
     String token = request.requiredString("token");
+    if (session.isAuthenticated()) {
+      return refresh(request, token);
+    }
     long since = request.optionalNonNegative("since");
     String epoch = request.optionalString("epoch");
     return services.tokens().verify(token).transform(result -> {
@@ -139,6 +139,32 @@ final class SessionRequests {
         return Future.succeededFuture();
       });
     });
+  }
+
+  /**
+   * An {@code auth} on an authenticated session (PROTOCOL.md 1.1): a valid token of the same user refreshes its
+   * claims and expiry; another user's token is {@code forbidden} and an invalid one {@code unauthorized}, and the
+   * session stays as it was.
+   */
+  private Future<JsonObject> refresh(Request request, String token) {
+    String user = session.principal().user();
+    return services.tokens().verify(token)
+        .recover(e -> Future.failedFuture(new ProtocolException(ErrorCode.UNAUTHORIZED,
+            e instanceof InvalidToken ? e.getMessage() : "invalid token")))
+        .compose(renewed -> {
+          if (!renewed.user().equals(user)) {
+            return Future.failedFuture(forbidden("a session cannot change user: this one is " + user));
+          }
+          if (session.isClosed()) {
+            return Future.succeededFuture();
+          }
+          session.refresh(renewed);
+          return services.userStreams().position(user).map(position -> {
+            JsonObject ok = Frames.ok(request.id()).put("user", user).put("session", session.id())
+                .put("node", session.nodeId()).put("seq", position.seq()).put("epoch", position.epoch());
+            return renewed.expiresAt() > 0 ? ok.put("exp", renewed.expiresAt()) : ok;
+          });
+        });
   }
 
   private Future<JsonObject> join(Request request) {
