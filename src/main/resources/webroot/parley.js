@@ -42,6 +42,10 @@
  *   protocol         '1.1' or '1' after `auth`: what the current node speaks.
  *   close 4002       (the session's token expired) like 4001: a new token from getToken, reconnect, recover; with a
  *                    fixed `token`, the client stops (`error` with code 'expired').
+ *   refresh          with `getToken`, on a 1.1 node: `refreshMarginMs` before the session's `exp` the client asks
+ *                    getToken for a new token and sends it as a second `auth` on the same connection, so the
+ *                    session goes on without a reconnect (`error` with code 'refresh_failed' if that fails; the
+ *                    node then closes with 4002 at exp and the client reconnects with a new token).
  */
 (function (root, factory) {
   'use strict';
@@ -71,7 +75,8 @@
     backoff: { minMs: 250, maxMs: 10000 },
     ackDelayMs: 200,              // (1.1) private messages acknowledged at most this long after their handler ran
     ackBatch: 50,                 // (1.1) ... or at once after this many
-    streamGapMs: 2000             // (1.1) how long a private message waits for a missing earlier seq
+    streamGapMs: 2000,            // (1.1) how long a private message waits for a missing earlier seq
+    refreshMarginMs: 30000        // (1.1) with getToken: re-auth this long before the token's exp (at most 1/5 of it)
   };
 
   var MAX_MIDS = 5000;            // private-message ids remembered for de-duplication
@@ -231,6 +236,7 @@
     this._flushAck();
     this._closedByUser = true;
     clearTimeout(this._retryTimer);
+    clearTimeout(this._refreshTimer);
     clearTimeout(this._gapTimer);
     this._dropLink(1000, 'client closed');
     this._rejectAll('closed', 'the client was closed');
@@ -613,6 +619,7 @@
       self.session = ok.session;
       self.node = ok.node;
       self._authenticated(ok, auth);
+      self._scheduleRefresh(ok.exp, generation);
     };
     self._internal(auth, dropped, onAuth)
       .then(function () {
@@ -636,6 +643,25 @@
         // unauthorized closes the socket (4001) by itself; anything else: start over on another node
         if (error.code !== 'unauthorized') self._lost(4000, 'handshake failed: ' + error.code);
       });
+  };
+
+  /** (1.1) Before the session's token expires, a fresh one from getToken re-authenticates the same connection. */
+  Client.prototype._scheduleRefresh = function (exp, generation) {
+    var self = this;
+    clearTimeout(self._refreshTimer);
+    if (!exp || !self.options.getToken || !self._v11) return;
+    var lifetime = exp * 1000 - Date.now();
+    var delay = Math.max(1000, lifetime - Math.min(self.options.refreshMarginMs, lifetime / 5));
+    self._refreshTimer = setTimeout(function () {
+      if (generation !== self._generation) return;
+      Promise.resolve()
+        .then(function () { return self._getToken(); })
+        .then(function (token) { return self._internal({ type: 'auth', token: token }); })
+        .then(function (ok) { if (generation === self._generation) self._scheduleRefresh(ok.exp, generation); })
+        .catch(function (error) {
+          self._emit('error', { code: 'refresh_failed', message: String(error && error.message || error) });
+        });
+    }, delay);
   };
 
   /** The auth ok: which protocol the node speaks, and (1.1) where the user's stream stands. */
