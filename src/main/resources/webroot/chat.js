@@ -9,6 +9,7 @@
     .filter(Boolean);
   var TRANSPORT = params.get('transport') === 'websocket' ? 'websocket' : 'sockjs';
   var BACKOFF_MIN = Number(params.get('backoffMin')) || 250;
+  var BACKOFF_MAX = Math.max(BACKOFF_MIN, Number(params.get('backoffMax')) || 10000);
   var HISTORY = 50;
   var DEFAULT_ROOM = 'lobby';
   var NAME = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -104,7 +105,7 @@
     paintAvatar(ui.meAvatar, user);
 
     var client = app.client = Parley.connect({
-      urls: NODES, transport: TRANSPORT, getToken: getToken, backoff: { minMs: BACKOFF_MIN, maxMs: 10000 }
+      urls: NODES, transport: TRANSPORT, getToken: getToken, backoff: { minMs: BACKOFF_MIN, maxMs: BACKOFF_MAX }
     });
     client.on('state', function (state, info) {
       // dial: a new socket is being opened (else: the old one was just lost and a retry is scheduled)

@@ -169,7 +169,8 @@
     this._handlers = {};
     // room -> { seq: last seq emitted or null, epoch: the run that seq belongs to (1.1) or null,
     //           replay: null | 'recovered' | 'history', count: recovery counter, recent: Map seq -> fingerprint,
-    //           hold: null | [messages held while catching up with a new run], gap: null | {epoch, upTo}, catchUp: n }
+    //           hold: null | [messages held while catching up with a new run], gap: null | {epoch, upTo}, catchUp: n,
+    //           early: null | [messages received before the ok of a join with since, held until it says which run] }
     this._rooms = new Map();
     // (1.1) the user's stream: { epoch, seq: every message up to it was handled (null: not known yet),
     //        acked, authSeq, held: Map seq -> message waiting for an earlier seq, own: Set of seqs of own sends }
@@ -287,6 +288,7 @@
       if (frame.since != null && entry.epoch != null) frame.epoch = entry.epoch;
       since = frame.since != null ? frame.since : null;
       heldEpoch = frame.epoch != null ? frame.epoch : null;
+      if (since !== null) entry.early = [];
       var onOk = function (ok) { joined = self._joined(room, entry, since, heldEpoch, ok); };
       return self._request(frame, { onOk: onOk });
     }).then(function (ok) {
@@ -300,27 +302,37 @@
     }, function (error) {
       if (self._rooms.get(room) === entry && entry.seq === null) self._rooms.delete(room);
       entry.replay = null;
+      entry.early = null;
       throw error;
     });
   };
 
   function newRoomEntry() {
-    return { seq: null, epoch: null, replay: null, count: null, recent: new Map(), hold: null, gap: null, catchUp: 0 };
+    return { seq: null, epoch: null, replay: null, count: null, recent: new Map(), hold: null, gap: null, catchUp: 0,
+      early: null };
   }
 
   /**
    * A join's ok, on a join or a re-join with `since` (null: without) while holding `heldEpoch`; called as the ok
    * arrives, before any frame after it (a batch of frames may be handled before promise callbacks run). A new run
    * (another epoch, or a seq lower than `since`) is adopted and caught up with. Returns {reset, done: Promise}.
+   * The messages the node sent before the ok were held (entry.early): their seqs mean something only in the run the
+   * ok names. In the held run they are emitted now (source 'recovered' or 'history'); in a new run they are the new
+   * run's from its start (a 1.1 node sends them so), which the catch-up reads again in order and emits each once.
    */
   Client.prototype._joined = function (room, entry, since, heldEpoch, ok) {
-    entry.replay = null;
+    var self = this;
+    var early = entry.early || [];
+    entry.early = null;
     var otherEpoch = ok.epoch != null && heldEpoch != null && ok.epoch !== heldEpoch;
     var backwards = since !== null && typeof ok.seq === 'number' && ok.seq < since;
     if (otherEpoch || backwards) {
+      entry.replay = null;
       return { reset: true,
         done: this._roomReset(room, entry, ok.epoch, ok.seq, otherEpoch ? 'epoch' : 'restart', heldEpoch, since) };
     }
+    early.forEach(function (m) { self._roomMessage(m, null); });
+    entry.replay = null;
     entry.seq = Math.max(entry.seq || 0, ok.seq || 0);
     if (ok.epoch != null) entry.epoch = ok.epoch;
     var pending = entry.gap && entry.gap.epoch === entry.epoch ? this._catchUp(room, entry, entry.gap.upTo)
@@ -704,6 +716,7 @@
     entry.count = function () { recovered++; };
     var frame = { type: 'join', room: room, since: since };
     if (heldEpoch != null) frame.epoch = heldEpoch;
+    entry.early = [];
     var joined = null;
     var onOk = function (ok) { joined = self._joined(room, entry, since, heldEpoch, ok); };
     return self._internal(frame, onTimeout, onOk).then(function (ok) {
@@ -715,6 +728,7 @@
     }, function (error) {
       entry.replay = null;
       entry.count = null;
+      entry.early = null;
       if (error.code === 'forbidden' || error.code === 'bad_request') {
         self._rooms.delete(room);
         self._emit('error', { code: error.code, message: 'could not re-join ' + room + ': ' + error.message, room: room });
@@ -782,6 +796,10 @@
   Client.prototype._roomMessage = function (message, source) {
     var entry = this._rooms.get(message.room);
     if (!entry) return; // left meanwhile
+    if (entry.early && source === null) { // before the ok of a join with since: which run is it from?
+      entry.early.push(message);
+      return;
+    }
     if (entry.hold && source === null) { // catching up with a new run: after its older messages
       entry.hold.push(message);
       return;
@@ -998,7 +1016,8 @@
       }
     });
     self._outbox = retry.concat(self._outbox);
-    self._rooms.forEach(function (entry) { entry.replay = null; entry.count = null; });
+    // what came before a re-join's ok is dropped with the link: the next re-join asks for it again
+    self._rooms.forEach(function (entry) { entry.replay = null; entry.count = null; entry.early = null; });
     if (self._closedByUser) return;
 
     var info = { code: code, reason: reason, url: self.url };

@@ -22,9 +22,10 @@ import java.util.function.Predicate;
 /**
  * One parley node in a JVM of its own ({@code java ... io.parley.ParleyMain --conf FILE}), for tests that need
  * a real process to kill. Every line the node prints is kept in memory and written to {@code <dir>/<name>.log};
- * parley events, warnings and Hazelcast's membership and migration lines are echoed to the test's output.
+ * parley events, warnings and Hazelcast's membership and migration lines are echoed to the test's output. Public for
+ * the browser tests ({@code io.parley.browser}), which restart a node under a page.
  */
-final class NodeProcess implements AutoCloseable {
+public final class NodeProcess implements AutoCloseable {
 
   /** What Hazelcast needs on Java 17 (the same as the pom's {@code hazelcast.jvm.args}). */
   static final List<String> HAZELCAST_FLAGS = List.of(
@@ -81,7 +82,7 @@ final class NodeProcess implements AutoCloseable {
   }
 
   /** Writes {@code config} (merged by the node over its built-in defaults) to {@code dir} and starts the node. */
-  static NodeProcess start(String name, JsonObject config, Path dir) {
+  public static NodeProcess start(String name, JsonObject config, Path dir) {
     return start(name, config, dir, List.of());
   }
 
@@ -152,15 +153,15 @@ final class NodeProcess implements AutoCloseable {
     return name;
   }
 
-  int httpPort() {
+  public int httpPort() {
     return httpPort;
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
@@ -203,7 +204,7 @@ final class NodeProcess implements AutoCloseable {
   }
 
   /** Waits for {@code event=node_ready} and returns that line. */
-  String awaitReady(Duration timeout) {
+  public String awaitReady(Duration timeout) {
     return awaitLine(0, line -> line.contains("event=node_ready"), timeout, "event=node_ready");
   }
 
@@ -247,7 +248,7 @@ final class NodeProcess implements AutoCloseable {
   }
 
   /** SIGKILL (on Linux {@code destroyForcibly} is {@code kill -9}): no shutdown hook, no drain, no goodbye. */
-  void kill9() {
+  public void kill9() {
     killedAtNanos = System.nanoTime();
     process.destroyForcibly();
     waitFor(Duration.ofSeconds(10));
