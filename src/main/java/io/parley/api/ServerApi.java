@@ -64,8 +64,10 @@ public final class ServerApi {
     if (room == null) {
       return;
     }
-    services.presence().users(room)
-        .onSuccess(users -> ApiReplies.ok(ctx, new JsonObject().put("room", room).put("users", new JsonArray(users))))
+    services.presence().listed(room, services.config().presence().maxListed())
+        .onSuccess(listing -> ApiReplies.ok(ctx, new JsonObject().put("room", room)
+            .put("users", new JsonArray(listing.users())).put("count", listing.count())
+            .put("truncated", listing.truncated())))
         .onFailure(e -> ApiReplies.failure(ctx, e));
   }
 

@@ -56,6 +56,11 @@ public final class Presence {
         });
   }
 
+  /** How many users are in the room, and the first {@code max} of them (sorted). */
+  public Future<PresenceListing> listed(String room, int max) {
+    return ClusterCalls.async(vertx, () -> rooms.submitToKey(room, new PresenceProcessors.Listed(max)));
+  }
+
   /** The users in a room, each once, sorted. */
   public Future<List<String>> users(String room) {
     return ClusterCalls.async(vertx, () -> rooms.submitToKey(room, new PresenceProcessors.Users()));

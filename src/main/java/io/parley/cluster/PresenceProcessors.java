@@ -59,6 +59,17 @@ final class PresenceProcessors {
     }
   }
 
+  /** The room's user count and its first {@code max} users. */
+  record Listed(int max) implements EntryProcessor<String, RoomPresence, PresenceListing>, ReadOnly {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public PresenceListing process(Map.Entry<String, RoomPresence> entry) {
+      return entry.getValue() == null ? new PresenceListing(0, new ArrayList<>()) : entry.getValue().listed(max);
+    }
+  }
+
   /** Removes every session of a departed node; returns the users who left the room with it. */
   record RemoveNode(String nodeId) implements EntryProcessor<String, RoomPresence, List<String>> {
     @Serial

@@ -65,6 +65,13 @@ final class RoomPresence implements Serializable {
     return sessionsByUser.isEmpty();
   }
 
+  /** How many users, and the first {@code max} of them in order: a big room's reply stays small. */
+  PresenceListing listed(int max) {
+    ArrayList<String> first = sessionsByUser.keySet().stream().sorted().limit(max)
+        .collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+    return new PresenceListing(sessionsByUser.size(), first);
+  }
+
   /** Returned as an ArrayList, which Hazelcast serializes itself, not through Java serialization. */
   ArrayList<String> users() {
     return new ArrayList<>(new TreeSet<>(sessionsByUser.keySet()));

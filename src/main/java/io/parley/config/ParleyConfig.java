@@ -20,6 +20,7 @@ public record ParleyConfig(
     long dedupWindowMs,
     Limits limits,
     Fanout fanout,
+    PresenceLimits presence,
     Heartbeat heartbeat,
     Shutdown shutdown) {
 
@@ -169,6 +170,10 @@ public record ParleyConfig(
     static final long MAX_PRESENCE_INTERVAL_MS = 5000;
   }
 
+  /** A {@code presence} reply lists at most {@code maxListed} users (PROTOCOL.md 1.1: with {@code count}). */
+  public record PresenceLimits(int maxListed) {
+  }
+
   /** WebSocket ping every {@code intervalMs}; close after {@code timeoutMs} without any inbound frame or pong. */
   public record Heartbeat(long intervalMs, long timeoutMs) {
   }
@@ -206,6 +211,7 @@ public record ParleyConfig(
             s.decimal("limits.protocolErrorsPerSecond"), s.integer("limits.protocolErrorBurst"),
             s.integer("limits.connectionsPerIpPerSecond")),
         new Fanout(s.whole("fanout.batchIntervalMs"), s.whole("fanout.presenceIntervalMs")),
+        new PresenceLimits(s.integer("presence.maxListed")),
         new Heartbeat(s.whole("heartbeat.intervalMs"), s.whole("heartbeat.timeoutMs")),
         new Shutdown(s.whole("shutdown.drainDelayMs"), s.whole("shutdown.gracePeriodMs")));
     config.validate();
@@ -283,6 +289,7 @@ public record ParleyConfig(
         "fanout.batchIntervalMs must be 0.." + Fanout.MAX_BATCH_INTERVAL_MS + " (0 = no batching)");
     require(fanout.presenceIntervalMs >= 0 && fanout.presenceIntervalMs <= Fanout.MAX_PRESENCE_INTERVAL_MS,
         "fanout.presenceIntervalMs must be 0.." + Fanout.MAX_PRESENCE_INTERVAL_MS + " (0 = no batching)");
+    require(presence.maxListed >= 1, "presence.maxListed must be >= 1");
     require(heartbeat.intervalMs > 0, "heartbeat.intervalMs must be > 0");
     require(heartbeat.timeoutMs > heartbeat.intervalMs, "heartbeat.timeoutMs must be > heartbeat.intervalMs");
     require(shutdown.drainDelayMs >= 0, "shutdown.drainDelayMs must be >= 0");

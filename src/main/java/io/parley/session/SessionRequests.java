@@ -332,8 +332,9 @@ final class SessionRequests {
     if (!session.principal().mayJoin(room)) {
       throw forbidden("not allowed to see " + room);
     }
-    return services.presence().users(room)
-        .map(users -> Frames.ok(request.id()).put("room", room).put("users", new JsonArray(users)));
+    return services.presence().listed(room, services.config().presence().maxListed())
+        .map(listing -> Frames.ok(request.id()).put("room", room).put("users", new JsonArray(listing.users()))
+            .put("count", listing.count()).put("truncated", listing.truncated()));
   }
 
   private Future<JsonObject> history(Request request) {
