@@ -121,9 +121,11 @@ public final class ParleyNode {
         .setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
             .setJvmMetricsEnabled(true)
-            // no event-bus address label: one address per room would make one series per room
-            .setLabels(EnumSet.of(Label.EB_SIDE, Label.EB_FAILURE, Label.HTTP_METHOD, Label.HTTP_CODE,
-                Label.POOL_TYPE)));
+            // no event-bus address label: one address per room would make one series per room; no HTTP path or
+            // route; and the HTTP method only from a fixed set (ParleyMetrics.httpMethodTags), since a client
+            // may send any token as a method and each new one would add a dozen series before any auth
+            .setLabels(EnumSet.of(Label.EB_SIDE, Label.EB_FAILURE, Label.HTTP_CODE, Label.POOL_TYPE))
+            .setServerRequestTagsProvider(ParleyMetrics::httpMethodTags));
     String clusterAddress = ClusterSetup.resolve(config.cluster().host());
     options.getEventBusOptions()
         .setHost(clusterAddress)
