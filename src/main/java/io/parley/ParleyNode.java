@@ -176,7 +176,7 @@ public final class ParleyNode {
         new ConnectionRateLimiter(config.limits().connectionsPerIpPerSecond()), metrics);
     ServerApi api = new ServerApi(services, revocations, nodeDirectory);
     DevTokenEndpoint devTokens = config.auth().devTokenEndpoint() && secret != null
-        ? new DevTokenEndpoint(new TokenMinter(vertx, secret)) : null;
+        ? new DevTokenEndpoint(new TokenMinter(vertx, secret, config.auth().issuer(), config.auth().audience())) : null;
     ClusterQuorum quorum = ClusterQuorum.of(hazelcast, config.cluster().quorum());
     metrics.clusterQuorum(quorum::present);
     // a minority is not safe, and asking Hazelcast there waits on members it cannot reach: scrapes timed out

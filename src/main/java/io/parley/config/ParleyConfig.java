@@ -90,11 +90,12 @@ public record ParleyConfig(
    * {@code publicKeys} are {@code ALG:/path/to/key.pem} entries (RS256, ES256...) verified besides HS256.
    * {@code devTokenEndpoint} (local demo only) serves {@code POST /dev/token}: a token for any user name.
    * {@code cacheSize} tokens that verified are remembered, so presenting one again skips its signature check
-   * (0 = no cache).
+   * (0 = no cache). {@code issuer} and {@code audience}, when not empty, must be the token's {@code iss} and one of
+   * its {@code aud} (PROTOCOL.md 1.1, "JWT"); empty: not checked.
    */
   public record AuthConfig(long timeoutMs, boolean devTokenEndpoint, String secret, String secretFile,
                            boolean generateSecret, boolean requireExp, int leewaySeconds, List<String> publicKeys,
-                           int cacheSize, long revocationTtlMs) {
+                           int cacheSize, long revocationTtlMs, String issuer, String audience) {
   }
 
   /**
@@ -189,7 +190,7 @@ public record ParleyConfig(
         new AuthConfig(s.whole("auth.timeoutMs"), s.bool("auth.devTokenEndpoint"), s.string("auth.jwt.secret"),
             s.string("auth.jwt.secretFile"), s.bool("auth.jwt.generateSecret"), s.bool("auth.jwt.requireExp"),
             s.integer("auth.jwt.leewaySeconds"), s.strings("auth.jwt.publicKeys"), s.integer("auth.jwt.cacheSize"),
-            s.whole("auth.revocationTtlMs")),
+            s.whole("auth.revocationTtlMs"), s.string("auth.jwt.issuer"), s.string("auth.jwt.audience")),
         new ClusterConfig(s.string("cluster.name"), s.string("cluster.host"), s.integer("cluster.port"),
             s.string("cluster.discovery"), s.strings("cluster.members"), s.string("cluster.serviceDns"),
             s.integer("cluster.eventBusPort"), s.whole("cluster.failureDetectionMs"),
@@ -254,6 +255,14 @@ public record ParleyConfig(
     require(apiKeys.stream().allMatch(key -> key.length() >= 32), "api.keys must each be at least 32 characters");
     require(auth.cacheSize >= 0, "auth.jwt.cacheSize must be >= 0 (0 = no cache)");
     require(auth.revocationTtlMs >= 1000, "auth.revocationTtlMs must be >= 1000");
+    for (String[] claim : new String[][]{{"auth.jwt.issuer", auth.issuer}, {"auth.jwt.audience", auth.audience}}) {
+      require(claim[1].equals(claim[1].strip()) && claim[1].length() <= 1024,
+          claim[0] + " must not begin or end with spaces and be at most 1024 characters (empty = not checked)");
+    }
+    require(!auth.devTokenEndpoint || isLoopback(http.host),
+        "auth.devTokenEndpoint hands a token to anyone who asks: it is for the local demo only and needs http.host "
+            + "to be a loopback address (127.0.0.1, ::1 or localhost), not " + http.host
+            + "; turn auth.devTokenEndpoint off (PARLEY_AUTH_DEV_TOKEN_ENDPOINT=false) or listen on loopback");
     require(history.size >= 1, "history.size must be >= 1");
     require(history.ttlMs == 0 || history.ttlMs >= 1000, "history.ttlMs must be 0 (no expiry) or >= 1000");
     for (RoomRule rule : history.rooms) {
@@ -287,6 +296,25 @@ public record ParleyConfig(
     require(heartbeat.timeoutMs > heartbeat.intervalMs, "heartbeat.timeoutMs must be > heartbeat.intervalMs");
     require(shutdown.drainDelayMs >= 0, "shutdown.drainDelayMs must be >= 0");
     require(shutdown.gracePeriodMs > shutdown.drainDelayMs, "shutdown.gracePeriodMs must be > shutdown.drainDelayMs");
+  }
+
+  /** localhost, or an IP literal in 127.0.0.0/8 or ::1; names other than localhost are not resolved (not loopback). */
+  static boolean isLoopback(String host) {
+    String h = host.strip();
+    if (h.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    if (!h.matches("[0-9.]+") && !(h.contains(":") && h.matches("[0-9A-Fa-f:.]+"))) {
+      return false; // a name: resolving it here would trust DNS
+    }
+    try {
+      return java.net.InetAddress.getByName(h).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static void require(boolean ok, String message) {
