@@ -184,6 +184,7 @@ public final class ParleyNode {
         () -> quorum.present() && hazelcast.getPartitionService().isClusterSafe());
     NodeState state = new NodeState();
     state.quorum(quorum);
+    state.safety(new io.parley.cluster.ClusterSafety(vertx, hazelcast, quorum));
     List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
     MergeRepair mergeRepair = new MergeRepair(hazelcast, vertx, quorum, presence, users,
         () -> Future.all(gateways.stream().map(GatewayVerticle::liveSessions).toList())

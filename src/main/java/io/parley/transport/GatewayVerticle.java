@@ -89,7 +89,8 @@ public final class GatewayVerticle extends VerticleBase {
     int maxQueued = config.limits().maxQueuedBytes();
 
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "up")));
-    router.get("/ready").handler(this::ready);
+    router.get("/ready").handler(ctx -> answer(ctx, state.ready(services.nodeId())));
+    router.get("/ready/safe").handler(ctx -> answer(ctx, state.safe(services.nodeId())));
     // a scrape takes 8-25 ms of CPU (200 ms the first time): on a worker, not on a loop its connections share
     router.get("/metrics").blockingHandler(PrometheusScrapingHandler.create(registry), false);
 
@@ -110,15 +111,10 @@ public final class GatewayVerticle extends VerticleBase {
     return router;
   }
 
-  private void ready(RoutingContext ctx) {
-    NodeState.Phase phase = state.phase();
-    String minority = phase == NodeState.Phase.READY ? state.minorityReason() : null;
-    JsonObject body = new JsonObject().put("status", minority != null ? "minority" : phase.name().toLowerCase())
-        .put("node", services.nodeId());
-    if (minority != null) {
-      body.put("reason", minority);
-    }
-    json(ctx, phase == NodeState.Phase.READY && minority == null ? 200 : 503, body);
+  /** {@code /ready} and {@code /ready/safe}: see {@link NodeState}. */
+  private void answer(RoutingContext ctx, io.vertx.core.Future<NodeState.Answer> answer) {
+    answer.onComplete(r -> json(ctx, r.succeeded() ? r.result().status() : 503,
+        r.succeeded() ? r.result().body() : new JsonObject().put("status", "unknown").put("node", services.nodeId())));
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
