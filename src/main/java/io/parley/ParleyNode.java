@@ -136,6 +136,7 @@ public final class ParleyNode {
         // delaying every message to the merged node. Unacknowledged data for this long drops it instead, and the
         // next message opens a fresh one. (Epoll only; a paused JVM's kernel still acknowledges.)
         .setTcpUserTimeout((int) Math.min(Integer.MAX_VALUE, config.cluster().failureDetectionMs()));
+    ClusterSetup.eventBusTls(options.getEventBusOptions(), config.cluster().tls());
     return options;
   }
 
@@ -201,8 +202,10 @@ public final class ParleyNode {
     return hubs.deploy(vertx)
         .compose(v -> localUsers.listen(vertx.eventBus(), nodeId).completion())
         .compose(v -> localUsers.listenForDisconnects(vertx.eventBus()).completion())
+        .compose(v -> metricsListener(vertx, config, registry))
         .compose(v -> vertx.deployVerticle(() -> {
-          GatewayVerticle gateway = new GatewayVerticle(services, hubs, state, registry, devTokens, api);
+          GatewayVerticle gateway = new GatewayVerticle(services, hubs, state,
+              config.metrics().separate() ? null : registry, devTokens, api);
           gateways.add(gateway);
           return gateway;
         }, new DeploymentOptions().setInstances(instances)))
@@ -227,6 +230,21 @@ public final class ParleyNode {
           vertx.close();
           return Future.failedFuture(e);
         });
+  }
+
+  /** With {@code metrics.port}: {@code /metrics} on a listener of its own (and only there). */
+  private static Future<Void> metricsListener(Vertx vertx, ParleyConfig config, PrometheusMeterRegistry registry) {
+    if (!config.metrics().separate()) {
+      return Future.succeededFuture();
+    }
+    io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(vertx);
+    router.get("/metrics").blockingHandler(io.vertx.micrometer.PrometheusScrapingHandler.create(registry), false);
+    String host = config.metrics().host().isEmpty() ? config.http().host() : config.metrics().host();
+    return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHttp2ClearTextEnabled(false))
+        .requestHandler(router)
+        .listen(config.metrics().port(), host)
+        .onSuccess(server -> log.info("event=metrics_listening host={} port={}", host, server.actualPort()))
+        .mapEmpty();
   }
 
   public String url() {

@@ -21,7 +21,20 @@ public record ParleyConfig(
     Limits limits,
     Fanout fanout,
     Heartbeat heartbeat,
-    Shutdown shutdown) {
+    Shutdown shutdown,
+    MetricsConfig metrics) {
+
+  /**
+   * Where {@code /metrics} is served: {@code port} 0 (the default) on the client listener, as every other endpoint;
+   * otherwise on a listener of its own at {@code host} ({@code http.host} when empty) and {@code port}, and not on
+   * the client port at all.
+   */
+  public record MetricsConfig(String host, int port) {
+
+    public boolean separate() {
+      return port > 0;
+    }
+  }
 
   /**
    * Room history: at most {@code size} messages per room, none stored more than {@code ttlMs} ago (0: kept
@@ -109,9 +122,13 @@ public record ParleyConfig(
    * a majority of {@code members} when it lists 3 or more, otherwise off (with 2, a majority would be both, and
    * either one's failure would stop the other); always off with {@code kubernetes-dns}, which cannot know the
    * replica count: set it there to {@code replicas / 2 + 1}. 1 = off.
+   *
+   * <p>{@code tls}: the Vert.x event bus between nodes over TLS with mutual authentication (Hazelcast's own
+   * connections have no TLS in its open-source edition).
    */
   public record ClusterConfig(String name, String host, int port, String discovery, List<String> members,
-                              String serviceDns, int eventBusPort, long failureDetectionMs, int minimumMembers) {
+                              String serviceDns, int eventBusPort, long failureDetectionMs, int minimumMembers,
+                              ClusterTls tls) {
 
     public static final String TCP_IP = "tcp-ip";
     public static final String KUBERNETES_DNS = "kubernetes-dns";
@@ -127,6 +144,19 @@ public record ParleyConfig(
         return members.size() / 2 + 1;
       }
       return 1;
+    }
+  }
+
+  /**
+   * The event bus over TLS: this node's certificate ({@code certPath}, PEM, its chain after it) and private key
+   * ({@code keyPath}, PEM, PKCS#8 or PKCS#1), and the CA ({@code caPath}, PEM) that signed every node's
+   * certificate. Each node presents its certificate and accepts only peers presenting one the CA signed. All three
+   * empty: plain TCP.
+   */
+  public record ClusterTls(String certPath, String keyPath, String caPath) {
+
+    public boolean enabled() {
+      return !certPath.isEmpty() || !keyPath.isEmpty() || !caPath.isEmpty();
     }
   }
 
@@ -194,7 +224,9 @@ public record ParleyConfig(
         new ClusterConfig(s.string("cluster.name"), s.string("cluster.host"), s.integer("cluster.port"),
             s.string("cluster.discovery"), s.strings("cluster.members"), s.string("cluster.serviceDns"),
             s.integer("cluster.eventBusPort"), s.whole("cluster.failureDetectionMs"),
-            s.integer("cluster.minimumMembers")),
+            s.integer("cluster.minimumMembers"),
+            new ClusterTls(s.string("cluster.tls.certPath"), s.string("cluster.tls.keyPath"),
+                s.string("cluster.tls.caPath"))),
         s.strings("api.keys"),
         new StoreConfig(s.string("store.kind"), s.string("store.path"), s.string("store.url"), s.string("store.user"),
             s.string("store.password"), s.integer("store.memoryMessages"), s.whole("store.sweepIntervalMs")),
@@ -208,7 +240,8 @@ public record ParleyConfig(
             s.integer("limits.connectionsPerIpPerSecond")),
         new Fanout(s.whole("fanout.batchIntervalMs"), s.whole("fanout.presenceIntervalMs")),
         new Heartbeat(s.whole("heartbeat.intervalMs"), s.whole("heartbeat.timeoutMs")),
-        new Shutdown(s.whole("shutdown.drainDelayMs"), s.whole("shutdown.gracePeriodMs")));
+        new Shutdown(s.whole("shutdown.drainDelayMs"), s.whole("shutdown.gracePeriodMs")),
+        new MetricsConfig(s.string("metrics.host"), s.integer("metrics.port")));
     config.validate();
     return config;
   }
@@ -252,6 +285,16 @@ public record ParleyConfig(
     require(!cluster.discovery.equals(ClusterConfig.TCP_IP) || cluster.members.isEmpty()
             || cluster.minimumMembers <= cluster.members.size(),
         "cluster.minimumMembers must not exceed the number of cluster.members");
+    if (cluster.tls.enabled()) {
+      require(!cluster.tls.certPath.isEmpty() && !cluster.tls.keyPath.isEmpty() && !cluster.tls.caPath.isEmpty(),
+          "cluster.tls.certPath, cluster.tls.keyPath and cluster.tls.caPath go together: set all three (PEM files) "
+              + "for TLS on the event bus, or none");
+      for (String[] file : new String[][]{{"cluster.tls.certPath", cluster.tls.certPath},
+          {"cluster.tls.keyPath", cluster.tls.keyPath}, {"cluster.tls.caPath", cluster.tls.caPath}}) {
+        require(java.nio.file.Files.isReadable(java.nio.file.Path.of(file[1])),
+            file[0] + " " + file[1] + " is not a readable file");
+      }
+    }
     require(apiKeys.stream().allMatch(key -> key.length() >= 32), "api.keys must each be at least 32 characters");
     require(auth.cacheSize >= 0, "auth.jwt.cacheSize must be >= 0 (0 = no cache)");
     require(auth.revocationTtlMs >= 1000, "auth.revocationTtlMs must be >= 1000");
@@ -294,6 +337,12 @@ public record ParleyConfig(
         "fanout.presenceIntervalMs must be 0.." + Fanout.MAX_PRESENCE_INTERVAL_MS + " (0 = no batching)");
     require(heartbeat.intervalMs > 0, "heartbeat.intervalMs must be > 0");
     require(heartbeat.timeoutMs > heartbeat.intervalMs, "heartbeat.timeoutMs must be > heartbeat.intervalMs");
+    require(metrics.port >= 0 && metrics.port <= 65535,
+        "metrics.port must be 0..65535 (0 = /metrics on the client port, http.port)");
+    require(!metrics.separate() || metrics.port != http.port,
+        "metrics.port must differ from http.port (0 = /metrics on the client port)");
+    require(metrics.separate() || metrics.host.isEmpty(),
+        "metrics.host needs metrics.port: set both for a separate /metrics listener, or neither");
     require(shutdown.drainDelayMs >= 0, "shutdown.drainDelayMs must be >= 0");
     require(shutdown.gracePeriodMs > shutdown.drainDelayMs, "shutdown.gracePeriodMs must be > shutdown.drainDelayMs");
   }

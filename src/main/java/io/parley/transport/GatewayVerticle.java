@@ -39,7 +39,10 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpServer server;
   private long heartbeatTimer = -1;
 
-  /** @param devTokens the demo's token endpoint, or null where it must not exist */
+  /**
+   * @param registry  what {@code /metrics} serves, or null where it is served on a listener of its own
+   * @param devTokens the demo's token endpoint, or null where it must not exist
+   */
   public GatewayVerticle(SessionServices services, HubShards hub, NodeState state, PrometheusMeterRegistry registry,
                          DevTokenEndpoint devTokens, ServerApi api) {
     this.services = services;
@@ -92,7 +95,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/ready").handler(ctx -> answer(ctx, state.ready(services.nodeId())));
     router.get("/ready/safe").handler(ctx -> answer(ctx, state.safe(services.nodeId())));
     // a scrape takes 8-25 ms of CPU (200 ms the first time): on a worker, not on a loop its connections share
-    router.get("/metrics").blockingHandler(PrometheusScrapingHandler.create(registry), false);
+    if (registry != null) { // null: metrics.port serves them elsewhere (ParleyNode)
+      router.get("/metrics").blockingHandler(PrometheusScrapingHandler.create(registry), false);
+    }
 
     // WebSocket upgrades of /ws never get here (WebSocketUpgrade takes them): this is a plain GET
     router.get(WebSocketEndpoint.PATH)
