@@ -17,7 +17,8 @@ RUN mkdir data && chown parley data
 VOLUME /opt/parley/data
 USER parley
 
-# Listen on every interface inside the container; the cluster host must be this container's name or address
+# Listen on every interface inside the container (so conf/local.json, whose dev-token endpoint needs loopback, is
+# refused here: run conf/parley.json or your own); the cluster host must be this container's name or address
 # (PARLEY_CLUSTER_HOST), and the members list names the others (PARLEY_CLUSTER_MEMBERS=parley1:5701,...).
 ENV PARLEY_HTTP_HOST=0.0.0.0 \
     PARLEY_HTTP_PORT=8080 \

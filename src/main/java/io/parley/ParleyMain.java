@@ -91,7 +91,7 @@ public final class ParleyMain {
     }
     Vertx vertx = Vertx.vertx();
     try {
-      System.out.println(new TokenMinter(vertx, secret).mint(launch.positional().get(0), launch.admin(),
+      System.out.println(new TokenMinter(vertx, secret, config.auth().issuer(), config.auth().audience()).mint(launch.positional().get(0), launch.admin(),
           launch.ttlSeconds(), launch.rooms(), launch.publish()));
     } finally {
       vertx.close();

@@ -121,9 +121,11 @@ public final class ParleyNode {
         .setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
             .setJvmMetricsEnabled(true)
-            // no event-bus address label: one address per room would make one series per room
-            .setLabels(EnumSet.of(Label.EB_SIDE, Label.EB_FAILURE, Label.HTTP_METHOD, Label.HTTP_CODE,
-                Label.POOL_TYPE)));
+            // no event-bus address label: one address per room would make one series per room; no HTTP path or
+            // route; and the HTTP method only from a fixed set (ParleyMetrics.httpMethodTags), since a client
+            // may send any token as a method and each new one would add a dozen series before any auth
+            .setLabels(EnumSet.of(Label.EB_SIDE, Label.EB_FAILURE, Label.HTTP_CODE, Label.POOL_TYPE))
+            .setServerRequestTagsProvider(ParleyMetrics::httpMethodTags));
     String clusterAddress = ClusterSetup.resolve(config.cluster().host());
     options.getEventBusOptions()
         .setHost(clusterAddress)
@@ -134,6 +136,7 @@ public final class ParleyNode {
         // delaying every message to the merged node. Unacknowledged data for this long drops it instead, and the
         // next message opens a fresh one. (Epoll only; a paused JVM's kernel still acknowledges.)
         .setTcpUserTimeout((int) Math.min(Integer.MAX_VALUE, config.cluster().failureDetectionMs()));
+    ClusterSetup.eventBusTls(options.getEventBusOptions(), config.cluster().tls());
     return options;
   }
 
@@ -174,7 +177,7 @@ public final class ParleyNode {
         new ConnectionRateLimiter(config.limits().connectionsPerIpPerSecond()), metrics);
     ServerApi api = new ServerApi(services, revocations, nodeDirectory);
     DevTokenEndpoint devTokens = config.auth().devTokenEndpoint() && secret != null
-        ? new DevTokenEndpoint(new TokenMinter(vertx, secret)) : null;
+        ? new DevTokenEndpoint(new TokenMinter(vertx, secret, config.auth().issuer(), config.auth().audience())) : null;
     ClusterQuorum quorum = ClusterQuorum.of(hazelcast, config.cluster().quorum());
     metrics.clusterQuorum(quorum::present);
     // a minority is not safe, and asking Hazelcast there waits on members it cannot reach: scrapes timed out
@@ -182,6 +185,7 @@ public final class ParleyNode {
         () -> quorum.present() && hazelcast.getPartitionService().isClusterSafe());
     NodeState state = new NodeState();
     state.quorum(quorum);
+    state.safety(new io.parley.cluster.ClusterSafety(vertx, hazelcast, quorum));
     List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
     MergeRepair mergeRepair = new MergeRepair(hazelcast, vertx, quorum, presence, users,
         () -> Future.all(gateways.stream().map(GatewayVerticle::liveSessions).toList())
@@ -198,8 +202,10 @@ public final class ParleyNode {
     return hubs.deploy(vertx)
         .compose(v -> localUsers.listen(vertx.eventBus(), nodeId).completion())
         .compose(v -> localUsers.listenForDisconnects(vertx.eventBus()).completion())
+        .compose(v -> metricsListener(vertx, config, registry))
         .compose(v -> vertx.deployVerticle(() -> {
-          GatewayVerticle gateway = new GatewayVerticle(services, hubs, state, registry, devTokens, api);
+          GatewayVerticle gateway = new GatewayVerticle(services, hubs, state,
+              config.metrics().separate() ? null : registry, devTokens, api);
           gateways.add(gateway);
           return gateway;
         }, new DeploymentOptions().setInstances(instances)))
@@ -224,6 +230,21 @@ public final class ParleyNode {
           vertx.close();
           return Future.failedFuture(e);
         });
+  }
+
+  /** With {@code metrics.port}: {@code /metrics} on a listener of its own (and only there). */
+  private static Future<Void> metricsListener(Vertx vertx, ParleyConfig config, PrometheusMeterRegistry registry) {
+    if (!config.metrics().separate()) {
+      return Future.succeededFuture();
+    }
+    io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(vertx);
+    router.get("/metrics").blockingHandler(io.vertx.micrometer.PrometheusScrapingHandler.create(registry), false);
+    String host = config.metrics().host().isEmpty() ? config.http().host() : config.metrics().host();
+    return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHttp2ClearTextEnabled(false))
+        .requestHandler(router)
+        .listen(config.metrics().port(), host)
+        .onSuccess(server -> log.info("event=metrics_listening host={} port={}", host, server.actualPort()))
+        .mapEmpty();
   }
 
   public String url() {

@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * Lets a request through to the server API when its {@code Authorization: Bearer ...} is a configured API key
- * or a JWT with {@code "admin": true}; anything else gets 401 with a JSON error.
+ * or a JWT with {@code "admin": true}. Missing or invalid credentials get 401 with a JSON error; a valid token without
+ * {@code "admin": true} gets 403 (the credential is good, it just may not do this).
  */
 final class ApiAuth implements Handler<RoutingContext> {
 
@@ -46,7 +47,7 @@ final class ApiAuth implements Handler<RoutingContext> {
       if (result.failed()) {
         ApiReplies.error(ctx, 401, "unauthorized", result.cause().getMessage());
       } else if (!result.result().admin()) {
-        ApiReplies.error(ctx, 401, "unauthorized", "the token lacks the admin claim");
+        ApiReplies.error(ctx, 403, "forbidden", "the token is valid but lacks \"admin\": true");
       } else {
         ctx.put(PRINCIPAL, result.result());
         ctx.next();

@@ -11,9 +11,18 @@ import java.util.List;
 public final class TokenMinter {
 
   private final JWTAuth jwt;
+  private final String issuer;
+  private final String audience;
 
   public TokenMinter(Vertx vertx, String secret) {
+    this(vertx, secret, "", "");
+  }
+
+  /** Tokens that also carry {@code iss} and {@code aud} (each left out when empty), as {@code auth.jwt.*} asks. */
+  public TokenMinter(Vertx vertx, String secret, String issuer, String audience) {
     this.jwt = TokenVerifier.hs256(vertx, secret, 0);
+    this.issuer = issuer;
+    this.audience = audience;
   }
 
   /**
@@ -23,7 +32,14 @@ public final class TokenMinter {
    */
   public String mint(String user, boolean admin, long ttlSeconds, List<String> rooms, List<String> publish) {
     JsonObject claims = TokenVerifier.claims(user, admin, rooms, publish);
-    return jwt.generateToken(claims, new JWTOptions().setAlgorithm("HS256").setSubject(user)
-        .setExpiresInSeconds((int) Math.min(Integer.MAX_VALUE, ttlSeconds)));
+    JWTOptions options = new JWTOptions().setAlgorithm("HS256").setSubject(user)
+        .setExpiresInSeconds((int) Math.min(Integer.MAX_VALUE, ttlSeconds));
+    if (!issuer.isEmpty()) {
+      options.setIssuer(issuer);
+    }
+    if (!audience.isEmpty()) {
+      options.addAudience(audience);
+    }
+    return jwt.generateToken(claims, options);
   }
 }

@@ -29,6 +29,9 @@ public final class TokenVerifier {
    */
   private final ThreadLocal<JWTAuth> jwt;
   private final boolean requireExp;
+  /** Empty: not checked. */
+  private final String issuer;
+  private final String audience;
   private final VerifiedTokenCache cache;
   private RevocationCheck revocations = principal -> Future.succeededFuture(false);
 
@@ -49,6 +52,8 @@ public final class TokenVerifier {
     this.jwt = ThreadLocal.withInitial(() -> JWTAuth.create(vertx, options));
     jwt.set(checked);
     this.requireExp = auth.requireExp();
+    this.issuer = auth.issuer();
+    this.audience = auth.audience();
     this.cache = new VerifiedTokenCache(auth.cacheSize(), auth.leewaySeconds());
   }
 
@@ -108,6 +113,13 @@ public final class TokenVerifier {
     if (requireExp && !(exp instanceof Number)) {
       return Future.failedFuture(new InvalidToken("invalid token: claim exp is required"));
     }
+    if (!issuer.isEmpty() && !issuer.equals(claims.getValue("iss"))) {
+      return Future.failedFuture(new InvalidToken("invalid token: claim iss is missing or not this node's issuer"));
+    }
+    if (!audience.isEmpty() && !hasAudience(claims.getValue("aud"))) {
+      return Future.failedFuture(new InvalidToken("invalid token: claim aud is missing or does not name this node's "
+          + "audience"));
+    }
     try {
       return Future.succeededFuture(new Principal(user,
           patterns(claims, "rooms", RoomPatterns.ANY),
@@ -118,6 +130,14 @@ public final class TokenVerifier {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new InvalidToken("invalid token: " + e.getMessage()));
     }
+  }
+
+  /** RFC 7519: {@code aud} is one string or an array of strings; the configured audience must be among them. */
+  private boolean hasAudience(Object aud) {
+    if (aud instanceof String one) {
+      return audience.equals(one);
+    }
+    return aud instanceof JsonArray many && many.contains(audience);
   }
 
   private static RoomPatterns patterns(JsonObject claims, String name, RoomPatterns absent) {

@@ -22,7 +22,20 @@ public record ParleyConfig(
     Fanout fanout,
     PresenceLimits presence,
     Heartbeat heartbeat,
-    Shutdown shutdown) {
+    Shutdown shutdown,
+    MetricsConfig metrics) {
+
+  /**
+   * Where {@code /metrics} is served: {@code port} 0 (the default) on the client listener, as every other endpoint;
+   * otherwise on a listener of its own at {@code host} ({@code http.host} when empty) and {@code port}, and not on
+   * the client port at all.
+   */
+  public record MetricsConfig(String host, int port) {
+
+    public boolean separate() {
+      return port > 0;
+    }
+  }
 
   /**
    * Room history: at most {@code size} messages per room, none stored more than {@code ttlMs} ago (0: kept
@@ -91,11 +104,12 @@ public record ParleyConfig(
    * {@code publicKeys} are {@code ALG:/path/to/key.pem} entries (RS256, ES256...) verified besides HS256.
    * {@code devTokenEndpoint} (local demo only) serves {@code POST /dev/token}: a token for any user name.
    * {@code cacheSize} tokens that verified are remembered, so presenting one again skips its signature check
-   * (0 = no cache).
+   * (0 = no cache). {@code issuer} and {@code audience}, when not empty, must be the token's {@code iss} and one of
+   * its {@code aud} (PROTOCOL.md 1.1, "JWT"); empty: not checked.
    */
   public record AuthConfig(long timeoutMs, boolean devTokenEndpoint, String secret, String secretFile,
                            boolean generateSecret, boolean requireExp, int leewaySeconds, List<String> publicKeys,
-                           int cacheSize, long revocationTtlMs) {
+                           int cacheSize, long revocationTtlMs, String issuer, String audience) {
   }
 
   /**
@@ -109,9 +123,13 @@ public record ParleyConfig(
    * a majority of {@code members} when it lists 3 or more, otherwise off (with 2, a majority would be both, and
    * either one's failure would stop the other); always off with {@code kubernetes-dns}, which cannot know the
    * replica count: set it there to {@code replicas / 2 + 1}. 1 = off.
+   *
+   * <p>{@code tls}: the Vert.x event bus between nodes over TLS with mutual authentication (Hazelcast's own
+   * connections have no TLS in its open-source edition).
    */
   public record ClusterConfig(String name, String host, int port, String discovery, List<String> members,
-                              String serviceDns, int eventBusPort, long failureDetectionMs, int minimumMembers) {
+                              String serviceDns, int eventBusPort, long failureDetectionMs, int minimumMembers,
+                              ClusterTls tls) {
 
     public static final String TCP_IP = "tcp-ip";
     public static final String KUBERNETES_DNS = "kubernetes-dns";
@@ -127,6 +145,19 @@ public record ParleyConfig(
         return members.size() / 2 + 1;
       }
       return 1;
+    }
+  }
+
+  /**
+   * The event bus over TLS: this node's certificate ({@code certPath}, PEM, its chain after it) and private key
+   * ({@code keyPath}, PEM, PKCS#8 or PKCS#1), and the CA ({@code caPath}, PEM) that signed every node's
+   * certificate. Each node presents its certificate and accepts only peers presenting one the CA signed. All three
+   * empty: plain TCP.
+   */
+  public record ClusterTls(String certPath, String keyPath, String caPath) {
+
+    public boolean enabled() {
+      return !certPath.isEmpty() || !keyPath.isEmpty() || !caPath.isEmpty();
     }
   }
 
@@ -194,11 +225,13 @@ public record ParleyConfig(
         new AuthConfig(s.whole("auth.timeoutMs"), s.bool("auth.devTokenEndpoint"), s.string("auth.jwt.secret"),
             s.string("auth.jwt.secretFile"), s.bool("auth.jwt.generateSecret"), s.bool("auth.jwt.requireExp"),
             s.integer("auth.jwt.leewaySeconds"), s.strings("auth.jwt.publicKeys"), s.integer("auth.jwt.cacheSize"),
-            s.whole("auth.revocationTtlMs")),
+            s.whole("auth.revocationTtlMs"), s.string("auth.jwt.issuer"), s.string("auth.jwt.audience")),
         new ClusterConfig(s.string("cluster.name"), s.string("cluster.host"), s.integer("cluster.port"),
             s.string("cluster.discovery"), s.strings("cluster.members"), s.string("cluster.serviceDns"),
             s.integer("cluster.eventBusPort"), s.whole("cluster.failureDetectionMs"),
-            s.integer("cluster.minimumMembers")),
+            s.integer("cluster.minimumMembers"),
+            new ClusterTls(s.string("cluster.tls.certPath"), s.string("cluster.tls.keyPath"),
+                s.string("cluster.tls.caPath"))),
         s.strings("api.keys"),
         new StoreConfig(s.string("store.kind"), s.string("store.path"), s.string("store.url"), s.string("store.user"),
             s.string("store.password"), s.integer("store.memoryMessages"), s.whole("store.sweepIntervalMs")),
@@ -213,7 +246,8 @@ public record ParleyConfig(
         new Fanout(s.whole("fanout.batchIntervalMs"), s.whole("fanout.presenceIntervalMs")),
         new PresenceLimits(s.integer("presence.maxListed")),
         new Heartbeat(s.whole("heartbeat.intervalMs"), s.whole("heartbeat.timeoutMs")),
-        new Shutdown(s.whole("shutdown.drainDelayMs"), s.whole("shutdown.gracePeriodMs")));
+        new Shutdown(s.whole("shutdown.drainDelayMs"), s.whole("shutdown.gracePeriodMs")),
+        new MetricsConfig(s.string("metrics.host"), s.integer("metrics.port")));
     config.validate();
     return config;
   }
@@ -257,9 +291,27 @@ public record ParleyConfig(
     require(!cluster.discovery.equals(ClusterConfig.TCP_IP) || cluster.members.isEmpty()
             || cluster.minimumMembers <= cluster.members.size(),
         "cluster.minimumMembers must not exceed the number of cluster.members");
+    if (cluster.tls.enabled()) {
+      require(!cluster.tls.certPath.isEmpty() && !cluster.tls.keyPath.isEmpty() && !cluster.tls.caPath.isEmpty(),
+          "cluster.tls.certPath, cluster.tls.keyPath and cluster.tls.caPath go together: set all three (PEM files) "
+              + "for TLS on the event bus, or none");
+      for (String[] file : new String[][]{{"cluster.tls.certPath", cluster.tls.certPath},
+          {"cluster.tls.keyPath", cluster.tls.keyPath}, {"cluster.tls.caPath", cluster.tls.caPath}}) {
+        require(java.nio.file.Files.isReadable(java.nio.file.Path.of(file[1])),
+            file[0] + " " + file[1] + " is not a readable file");
+      }
+    }
     require(apiKeys.stream().allMatch(key -> key.length() >= 32), "api.keys must each be at least 32 characters");
     require(auth.cacheSize >= 0, "auth.jwt.cacheSize must be >= 0 (0 = no cache)");
     require(auth.revocationTtlMs >= 1000, "auth.revocationTtlMs must be >= 1000");
+    for (String[] claim : new String[][]{{"auth.jwt.issuer", auth.issuer}, {"auth.jwt.audience", auth.audience}}) {
+      require(claim[1].equals(claim[1].strip()) && claim[1].length() <= 1024,
+          claim[0] + " must not begin or end with spaces and be at most 1024 characters (empty = not checked)");
+    }
+    require(!auth.devTokenEndpoint || isLoopback(http.host),
+        "auth.devTokenEndpoint hands a token to anyone who asks: it is for the local demo only and needs http.host "
+            + "to be a loopback address (127.0.0.1, ::1 or localhost), not " + http.host
+            + "; turn auth.devTokenEndpoint off (PARLEY_AUTH_DEV_TOKEN_ENDPOINT=false) or listen on loopback");
     require(history.size >= 1, "history.size must be >= 1");
     require(history.ttlMs == 0 || history.ttlMs >= 1000, "history.ttlMs must be 0 (no expiry) or >= 1000");
     for (RoomRule rule : history.rooms) {
@@ -292,8 +344,33 @@ public record ParleyConfig(
     require(presence.maxListed >= 1, "presence.maxListed must be >= 1");
     require(heartbeat.intervalMs > 0, "heartbeat.intervalMs must be > 0");
     require(heartbeat.timeoutMs > heartbeat.intervalMs, "heartbeat.timeoutMs must be > heartbeat.intervalMs");
+    require(metrics.port >= 0 && metrics.port <= 65535,
+        "metrics.port must be 0..65535 (0 = /metrics on the client port, http.port)");
+    require(!metrics.separate() || metrics.port != http.port,
+        "metrics.port must differ from http.port (0 = /metrics on the client port)");
+    require(metrics.separate() || metrics.host.isEmpty(),
+        "metrics.host needs metrics.port: set both for a separate /metrics listener, or neither");
     require(shutdown.drainDelayMs >= 0, "shutdown.drainDelayMs must be >= 0");
     require(shutdown.gracePeriodMs > shutdown.drainDelayMs, "shutdown.gracePeriodMs must be > shutdown.drainDelayMs");
+  }
+
+  /** localhost, or an IP literal in 127.0.0.0/8 or ::1; names other than localhost are not resolved (not loopback). */
+  static boolean isLoopback(String host) {
+    String h = host.strip();
+    if (h.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    if (!h.matches("[0-9.]+") && !(h.contains(":") && h.matches("[0-9A-Fa-f:.]+"))) {
+      return false; // a name: resolving it here would trust DNS
+    }
+    try {
+      return java.net.InetAddress.getByName(h).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static void require(boolean ok, String message) {

@@ -39,7 +39,10 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpServer server;
   private long heartbeatTimer = -1;
 
-  /** @param devTokens the demo's token endpoint, or null where it must not exist */
+  /**
+   * @param registry  what {@code /metrics} serves, or null where it is served on a listener of its own
+   * @param devTokens the demo's token endpoint, or null where it must not exist
+   */
   public GatewayVerticle(SessionServices services, HubShards hub, NodeState state, PrometheusMeterRegistry registry,
                          DevTokenEndpoint devTokens, ServerApi api) {
     this.services = services;
@@ -89,9 +92,12 @@ public final class GatewayVerticle extends VerticleBase {
     int maxQueued = config.limits().maxQueuedBytes();
 
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "up")));
-    router.get("/ready").handler(this::ready);
+    router.get("/ready").handler(ctx -> answer(ctx, state.ready(services.nodeId())));
+    router.get("/ready/safe").handler(ctx -> answer(ctx, state.safe(services.nodeId())));
     // a scrape takes 8-25 ms of CPU (200 ms the first time): on a worker, not on a loop its connections share
-    router.get("/metrics").blockingHandler(PrometheusScrapingHandler.create(registry), false);
+    if (registry != null) { // null: metrics.port serves them elsewhere (ParleyNode)
+      router.get("/metrics").blockingHandler(PrometheusScrapingHandler.create(registry), false);
+    }
 
     // WebSocket upgrades of /ws never get here (WebSocketUpgrade takes them): this is a plain GET
     router.get(WebSocketEndpoint.PATH)
@@ -110,15 +116,10 @@ public final class GatewayVerticle extends VerticleBase {
     return router;
   }
 
-  private void ready(RoutingContext ctx) {
-    NodeState.Phase phase = state.phase();
-    String minority = phase == NodeState.Phase.READY ? state.minorityReason() : null;
-    JsonObject body = new JsonObject().put("status", minority != null ? "minority" : phase.name().toLowerCase())
-        .put("node", services.nodeId());
-    if (minority != null) {
-      body.put("reason", minority);
-    }
-    json(ctx, phase == NodeState.Phase.READY && minority == null ? 200 : 503, body);
+  /** {@code /ready} and {@code /ready/safe}: see {@link NodeState}. */
+  private void answer(RoutingContext ctx, io.vertx.core.Future<NodeState.Answer> answer) {
+    answer.onComplete(r -> json(ctx, r.succeeded() ? r.result().status() : 503,
+        r.succeeded() ? r.result().body() : new JsonObject().put("status", "unknown").put("node", services.nodeId())));
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

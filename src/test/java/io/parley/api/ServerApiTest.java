@@ -78,12 +78,19 @@ class ServerApiTest {
   }
 
   @Test
-  @DisplayName("missing, wrong or non-admin credentials: 401 with a JSON error; an API key or admin JWT: allowed")
+  @DisplayName("missing or invalid credentials: 401; a valid token without admin: 403; an API key or admin JWT: allowed")
   void authorisation() {
     String path = "/api/rooms/lobby/presence";
     assertEquals("unauthorized", expect(401, call(nodes.get(0), HttpMethod.GET, path, null, null)).body().getString("error"));
     expect(401, call(nodes.get(0), HttpMethod.GET, path, "not-a-key-and-not-a-jwt", null));
-    expect(401, call(nodes.get(0), HttpMethod.GET, path, TestNodes.token(vertx, "mere-user"), null));
+    String foreign = new TokenMinter(vertx, "another-secret-of-enough-length-0123456789").mint("x", true, 600, null, null);
+    expect(401, call(nodes.get(0), HttpMethod.GET, path, foreign, null));
+    String expired = new TokenMinter(vertx, TestNodes.SECRET).mint("backend", true, -60, null, null);
+    expect(401, call(nodes.get(1), HttpMethod.GET, path, expired, null));
+    Reply notAdmin = expect(403, call(nodes.get(0), HttpMethod.GET, path, TestNodes.token(vertx, "mere-user"), null));
+    assertEquals("forbidden", notAdmin.body().getString("error"));
+    expect(403, call(nodes.get(1), HttpMethod.POST, "/api/rooms/lobby/messages", TestNodes.token(vertx, "mere-user"),
+        "{\"body\":1}"));
     expect(200, call(nodes.get(0), HttpMethod.GET, path, API_KEY, null));
     expect(200, call(nodes.get(1), HttpMethod.GET, path, admin, null));
   }

@@ -204,6 +204,40 @@ class TokenVerifierTest {
     assertInstanceOf(TokenVerifier.InvalidToken.class, failure(verification));
   }
 
+  @Test
+  @DisplayName("auth.jwt.issuer and audience set: a token must carry that iss and that aud (one of its aud)")
+  void issuerAndAudience() {
+    String iss = "https://auth.example.com";
+    TokenVerifier strict = new TokenVerifier(vertx, auth(true, iss, "parley"), SECRET);
+    String minted = new TokenMinter(vertx, SECRET, iss, "parley").mint("alice", false, 60, null, null);
+    assertEquals("alice", verified(strict, minted).user());
+    assertEquals("alice", verified(strict, signed(claims("alice").put("iss", iss)
+        .put("aud", new JsonArray().add("other").add("parley")), SECRET)).user());
+    String noIss = "invalid token: claim iss is missing or not this node's issuer";
+    String noAud = "invalid token: claim aud is missing or does not name this node's audience";
+    assertRejected(strict, new TokenMinter(vertx, SECRET).mint("alice", false, 60, null, null), noIss);
+    assertRejected(strict, signed(claims("alice").put("iss", "https://evil.example.com").put("aud", "parley"), SECRET), noIss);
+    assertRejected(strict, signed(claims("alice").put("iss", 42).put("aud", "parley"), SECRET), noIss);
+    assertRejected(strict, signed(claims("alice").put("iss", iss), SECRET), noAud);
+    assertRejected(strict, signed(claims("alice").put("iss", iss).put("aud", "parley-staging"), SECRET), noAud);
+    assertRejected(strict, signed(claims("alice").put("iss", iss).put("aud", new JsonArray().add("x")), SECRET), noAud);
+    // only an issuer: any audience, or none
+    TokenVerifier issuerOnly = new TokenVerifier(vertx, auth(true, iss, ""), SECRET);
+    assertEquals("alice", verified(issuerOnly, signed(claims("alice").put("iss", iss), SECRET)).user());
+    // neither set (the default): iss and aud are not looked at
+    assertEquals("alice", verified(signed(claims("alice").put("iss", "anyone").put("aud", "anything"), SECRET)).user());
+  }
+
+  @Test
+  @DisplayName("auth.jwt.issuer with surrounding spaces: refused at start, naming the setting")
+  void issuerValidated() {
+    JsonObject json = ConfigLoader.defaults();
+    json.getJsonObject("auth").getJsonObject("jwt").put("issuer", " https://auth.example.com");
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> ParleyConfig.from(json));
+    assertTrue(e.getMessage().contains("auth.jwt.issuer"), e.getMessage());
+  }
+
   private Principal verified(String token) {
     return verified(verifier, token);
   }
@@ -217,6 +251,10 @@ class TokenVerifierTest {
   }
 
   private void assertRejected(String token, String message) {
+    assertRejected(verifier, token, message);
+  }
+
+  private static void assertRejected(TokenVerifier verifier, String token, String message) {
     Throwable failure = failure(verifier.verify(token));
     assertInstanceOf(TokenVerifier.InvalidToken.class, failure);
     assertEquals(message, failure.getMessage());
@@ -268,8 +306,13 @@ class TokenVerifierTest {
 
   /** The defaults' auth section (5 s leeway), with the test secret and requireExp as given. */
   private static AuthConfig auth(boolean requireExp) {
+    return auth(requireExp, "", "");
+  }
+
+  private static AuthConfig auth(boolean requireExp, String issuer, String audience) {
     JsonObject json = ConfigLoader.defaults();
-    json.getJsonObject("auth").getJsonObject("jwt").put("secret", SECRET).put("requireExp", requireExp);
+    json.getJsonObject("auth").getJsonObject("jwt").put("secret", SECRET).put("requireExp", requireExp)
+        .put("issuer", issuer).put("audience", audience);
     return ParleyConfig.from(json).auth();
   }
 }

@@ -121,7 +121,8 @@ class ConfigLoaderTest {
   @DisplayName("booleans: true/false in any case, surrounding spaces ignored")
   void booleans(String raw, boolean expected) {
     JsonObject json = ConfigLoader.load(null,
-        Map.of("PARLEY_AUTH_JWT_REQUIRE_EXP", raw, "PARLEY_AUTH_DEV_TOKEN_ENDPOINT", raw));
+        Map.of("PARLEY_AUTH_JWT_REQUIRE_EXP", raw, "PARLEY_AUTH_DEV_TOKEN_ENDPOINT", raw,
+            "PARLEY_HTTP_HOST", "127.0.0.1")); // the dev-token endpoint needs a loopback listener
     assertEquals(expected, leaf(json, "auth.jwt.requireExp"));
     assertEquals(expected, ParleyConfig.from(json).auth().devTokenEndpoint());
   }

@@ -48,10 +48,11 @@ class DeploymentFilesTest {
   }
 
   @Test
-  @DisplayName("the Kubernetes manifests parse: a headless Service, a client Service, a StatefulSet probing /ready")
+  @DisplayName("the Kubernetes manifests parse: two Services, a StatefulSet probing /ready, a budget, a network policy")
   void kubernetesManifests() throws Exception {
     List<JsonNode> documents = manifests();
-    assertEquals(List.of("Service", "Service", "StatefulSet"), documents.stream().map(d -> d.get("kind").asText()).toList());
+    assertEquals(List.of("Service", "Service", "StatefulSet", "PodDisruptionBudget", "NetworkPolicy"),
+        documents.stream().map(d -> d.get("kind").asText()).toList());
     JsonNode headless = documents.get(0);
     assertEquals("None", headless.at("/spec/clusterIP").asText());
     JsonNode statefulSet = documents.get(2);
@@ -64,6 +65,56 @@ class DeploymentFilesTest {
     container.get("env").forEach(e -> env.put(e.get("name").asText(), e.path("value").asText()));
     assertEquals("kubernetes-dns", env.get("PARLEY_CLUSTER_DISCOVERY"));
     assertTrue(env.get("PARLEY_CLUSTER_SERVICE_DNS").startsWith(headless.at("/metadata/name").asText() + "."));
+  }
+
+  @Test
+  @DisplayName("a PodDisruptionBudget lets one parley pod go at a time")
+  void disruptionBudget() throws Exception {
+    List<JsonNode> documents = manifests();
+    JsonNode statefulSet = kind(documents, "StatefulSet");
+    JsonNode budget = kind(documents, "PodDisruptionBudget");
+    assertEquals("policy/v1", budget.get("apiVersion").asText());
+    assertEquals(1, budget.at("/spec/maxUnavailable").asInt());
+    assertTrue(budget.at("/spec/minAvailable").isMissingNode(), "maxUnavailable alone");
+    assertEquals(statefulSet.at("/spec/selector/matchLabels"), budget.at("/spec/selector/matchLabels"));
+    assertEquals("/ready", statefulSet.at("/spec/template/spec/containers/0/readinessProbe/httpGet/path").asText(),
+        "the budget counts pods ready by the probe that waits for the cluster to be safe");
+  }
+
+  @Test
+  @DisplayName("a NetworkPolicy: Hazelcast and event-bus ports only from parley pods, the client port from anywhere")
+  void networkPolicy() throws Exception {
+    List<JsonNode> documents = manifests();
+    JsonNode policy = kind(documents, "NetworkPolicy");
+    JsonNode statefulSet = kind(documents, "StatefulSet");
+    JsonNode podLabels = statefulSet.at("/spec/template/metadata/labels");
+    assertEquals(statefulSet.at("/spec/selector/matchLabels"), policy.at("/spec/podSelector/matchLabels"));
+    assertEquals("[\"Ingress\"]", policy.at("/spec/policyTypes").toString());
+    Map<String, Integer> containerPorts = new java.util.HashMap<>();
+    statefulSet.at("/spec/template/spec/containers/0/ports")
+        .forEach(p -> containerPorts.put(p.get("name").asText(), p.get("containerPort").asInt()));
+    Set<Integer> clusterPorts = Set.of(containerPorts.get("hazelcast"), containerPorts.get("eventbus"));
+    Set<Integer> openToAll = new TreeSet<>();
+    Set<Integer> openToParley = new TreeSet<>();
+    for (JsonNode rule : policy.at("/spec/ingress")) {
+      JsonNode from = rule.path("from");
+      boolean anyone = from.isMissingNode() || from.isEmpty();
+      if (!anyone) {
+        assertEquals(1, from.size(), rule::toString);
+        assertEquals(podLabels.path("app"), from.get(0).at("/podSelector/matchLabels/app"), rule::toString);
+        assertTrue(from.get(0).path("namespaceSelector").isMissingNode(), "only this namespace's parley pods");
+      }
+      assertFalse(rule.path("ports").isMissingNode(), "every rule names its ports: " + rule);
+      rule.get("ports").forEach(port -> (anyone ? openToAll : openToParley).add(port.get("port").asInt()));
+    }
+    assertEquals(Set.of(containerPorts.get("http")), openToAll, "only the client port is open to anyone");
+    assertEquals(clusterPorts, openToParley, "the cluster ports, from parley pods");
+    assertEquals(Set.of(5701, 5801), clusterPorts);
+  }
+
+  private static JsonNode kind(List<JsonNode> documents, String kind) {
+    return documents.stream().filter(d -> kind.equals(d.get("kind").asText())).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " in the manifests"));
   }
 
   @Test

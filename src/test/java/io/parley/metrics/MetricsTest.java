@@ -105,6 +105,46 @@ class MetricsTest {
   }
 
   @Test
+  @DisplayName("50 made-up HTTP methods (curl -X ZZTOP), before any auth: the number of series does not grow")
+  void madeUpMethodsAddNoSeries() {
+    HttpClient http = NODE.vertx().createHttpClient();
+    try {
+      String[] paths = {"/", "/api/rooms/x/presence", "/sockjs/info", "/ws", "/metrics", "/no/such/path"};
+      for (String path : paths) {
+        madeUp(http, "WARMUP", path); // a first method outside the set makes the "other" series of its status code
+      }
+      TestNodes.await(scrapeOnce(), Duration.ofSeconds(5));
+      Set<String> before = seriesOf(TestNodes.await(scrapeOnce(), Duration.ofSeconds(5)));
+      for (int i = 0; i < 50; i++) {
+        madeUp(http, "ZZTOP" + i, paths[i % paths.length]);
+      }
+      String after = TestNodes.await(scrapeOnce(), Duration.ofSeconds(5));
+      Set<String> added = new TreeSet<>(seriesOf(after));
+      added.removeAll(before);
+      added.removeIf(series -> series.startsWith("jvm_")); // a first GC of some kind may add its own series
+      assertEquals(Set.of(), added, "series added by made-up methods");
+      assertFalse(after.contains("ZZTOP") || after.contains("WARMUP"), "a made-up method became a label value");
+      assertTrue(after.contains("method=\"other\""), "made-up methods are counted as other");
+      assertTrue(after.contains("method=\"GET\""), "GET keeps its name");
+    } finally {
+      http.close();
+    }
+  }
+
+  private static void madeUp(HttpClient http, String method, String path) {
+    int status = TestNodes.await(http.request(HttpMethod.valueOf(method), NODE.port(), "127.0.0.1", path)
+        .compose(request -> request.send())
+        .compose(response -> response.body().map(b -> response.statusCode())), Duration.ofSeconds(5));
+    assertTrue(status >= 400, method + " " + path + " answered " + status);
+  }
+
+  /** Every series of a scrape: its name and labels, without the value. */
+  private static Set<String> seriesOf(String scrape) {
+    return scrape.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
+        .map(line -> line.substring(0, line.lastIndexOf(' '))).collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  @Test
   @DisplayName("every query of the Grafana dashboard names a metric the node exports")
   void dashboardMatchesExports() throws Exception {
     JsonObject dashboard = new JsonObject(Files.readString(Path.of("conf", "grafana", "parley-dashboard.json")));
