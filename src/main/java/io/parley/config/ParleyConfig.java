@@ -21,6 +21,7 @@ public record ParleyConfig(
     Limits limits,
     Fanout fanout,
     PresenceLimits presence,
+    ReadLimits reads,
     Heartbeat heartbeat,
     Shutdown shutdown,
     MetricsConfig metrics) {
@@ -201,6 +202,14 @@ public record ParleyConfig(
     static final long MAX_PRESENCE_INTERVAL_MS = 5000;
   }
 
+  /**
+   * DoS guard on what a client can make a node read and send back: {@code history}, {@code join} with
+   * {@code since} and {@code presence} share one token bucket per connection ({@code limits.readsPerSecond},
+   * {@code limits.readBurst}); beyond it, {@code rate_limited}.
+   */
+  public record ReadLimits(double perSecond, int burst) {
+  }
+
   /** A {@code presence} reply lists at most {@code maxListed} users (PROTOCOL.md 1.1: with {@code count}). */
   public record PresenceLimits(int maxListed) {
   }
@@ -245,6 +254,7 @@ public record ParleyConfig(
             s.integer("limits.connectionsPerIpPerSecond")),
         new Fanout(s.whole("fanout.batchIntervalMs"), s.whole("fanout.presenceIntervalMs")),
         new PresenceLimits(s.integer("presence.maxListed")),
+        new ReadLimits(s.decimal("limits.readsPerSecond"), s.integer("limits.readBurst")),
         new Heartbeat(s.whole("heartbeat.intervalMs"), s.whole("heartbeat.timeoutMs")),
         new Shutdown(s.whole("shutdown.drainDelayMs"), s.whole("shutdown.gracePeriodMs")),
         new MetricsConfig(s.string("metrics.host"), s.integer("metrics.port")));
@@ -342,6 +352,7 @@ public record ParleyConfig(
     require(fanout.presenceIntervalMs >= 0 && fanout.presenceIntervalMs <= Fanout.MAX_PRESENCE_INTERVAL_MS,
         "fanout.presenceIntervalMs must be 0.." + Fanout.MAX_PRESENCE_INTERVAL_MS + " (0 = no batching)");
     require(presence.maxListed >= 1, "presence.maxListed must be >= 1");
+    require(reads.perSecond > 0 && reads.burst >= 1, "limits.readsPerSecond and readBurst must be > 0");
     require(heartbeat.intervalMs > 0, "heartbeat.intervalMs must be > 0");
     require(heartbeat.timeoutMs > heartbeat.intervalMs, "heartbeat.timeoutMs must be > heartbeat.intervalMs");
     require(metrics.port >= 0 && metrics.port <= 65535,

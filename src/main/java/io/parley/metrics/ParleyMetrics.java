@@ -132,6 +132,7 @@ public final class ParleyMetrics {
     counter(DISCONNECTS, DISCONNECTS_HELP, "code", CLIENT_CLOSE);
     HUB_FETCH_REASONS.forEach(reason -> counter(HUB_FETCHES, HUB_FETCHES_HELP, "reason", reason));
     counter(RATE_LIMITED, RATE_LIMITED_HELP, "kind", "publish");
+    counter(RATE_LIMITED, RATE_LIMITED_HELP, "kind", "read");
     counter(RATE_LIMITED, RATE_LIMITED_HELP, "kind", "connection");
   }
 

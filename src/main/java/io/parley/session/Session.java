@@ -60,6 +60,8 @@ public final class Session implements UserEndpoint {
   private long expiryTimer = -1;
   private long lastSeenMs = System.currentTimeMillis();
   private TokenBucket publishes;
+  /** Created on the first read request (history, recovery, presence). */
+  private TokenBucket reads;
   /** Created on the first protocol error: most connections never make one. */
   private TokenBucket protocolErrors;
   private boolean closed;
@@ -285,6 +287,16 @@ public final class Session implements UserEndpoint {
         .addKeyValue("session", id)
         .addKeyValue("user", principal == null ? "-" : principal.user())
         .addKeyValue("transport", transport.kind());
+  }
+
+  /** History reads, recoveries and presence share one token bucket per connection ({@code limits.readsPerSecond}). */
+  boolean mayRead() {
+    long now = System.nanoTime();
+    if (reads == null) {
+      ParleyConfig.ReadLimits limits = services.config().reads();
+      reads = new TokenBucket(limits.perSecond(), limits.burst(), now);
+    }
+    return reads.tryTake(now);
   }
 
   /** Publishes and sends share one token bucket per connection ({@code limits.publishPerSecond}). */

@@ -85,6 +85,11 @@ final class SessionRequests {
       throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many publishes and sends: at most "
           + services.config().limits().publishPerSecond() + " per second");
     }
+    if (isRead(type, request) && !session.mayRead()) {
+      services.metrics().rateLimited("read");
+      throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many history, recovery and presence requests: at most "
+          + services.config().reads().perSecond() + " per second");
+    }
     return switch (type) {
       case "join" -> join(request);
       case "leave" -> leave(request);
@@ -95,6 +100,12 @@ final class SessionRequests {
       case "ack" -> ack(request);
       default -> throw badRequest("unknown type " + truncate(type));
     };
+  }
+
+  /** The requests that make the node read and send back more than they carry. */
+  private static boolean isRead(String type, Request request) {
+    return type.equals("history") || type.equals("presence")
+        || type.equals("join") && request.fields().getValue("since") != null;
   }
 
   private Future<JsonObject> auth(Request request) {

@@ -38,6 +38,7 @@ final class ProcessCluster implements AutoCloseable {
           .put("http", new JsonObject().put("host", "127.0.0.1").put("port", TestNodes.freePort()))
           .put("auth", new JsonObject().put("jwt", new JsonObject().put("secret", TestNodes.SECRET)))
           .put("limits", new JsonObject().put("publishPerSecond", 100_000).put("publishBurst", 100_000)
+              .put("readsPerSecond", 100_000).put("readBurst", 100_000)
               .put("connectionsPerIpPerSecond", 0))
           .put("cluster", new JsonObject().put("name", name).put("host", "127.0.0.1")
               .put("port", clusterPorts.get(i)).put("members", members.copy())

@@ -1,0 +1,54 @@
+package io.parley.session;
+
+import io.parley.ParleyNode;
+import io.parley.testing.Http;
+import io.parley.testing.TestClient;
+import io.parley.testing.TestNodes;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import static io.parley.testing.Sessions.authenticated;
+import static io.parley.testing.Sessions.expectError;
+import static io.parley.testing.Sessions.expectOk;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Issue 18 item 6: history, recovery and presence share a per-connection token bucket (limits.reads*). */
+class ReadLimitsTest {
+
+  private static Vertx vertx;
+  private static ParleyNode node;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    node = TestNodes.startSingle(config -> config.getJsonObject("limits").put("readsPerSecond", 0.2)
+        .put("readBurst", 3));
+  }
+
+  @AfterAll
+  static void stop() {
+    TestNodes.stop(node);
+    vertx.close();
+  }
+
+  @Test
+  @DisplayName("history, join with since and presence draw on one bucket; a plain join does not; beyond it rate_limited")
+  void readsAreBounded() {
+    try (TestClient client = authenticated(vertx, node, "reader");
+         TestClient other = authenticated(vertx, node, "other")) {
+      expectOk(client.request(new JsonObject().put("type", "history").put("room", "r1")));
+      expectOk(client.request(new JsonObject().put("type", "join").put("room", "r1").put("since", 0)));
+      expectOk(client.request(new JsonObject().put("type", "join").put("room", "r2"))); // no read
+      expectOk(client.request(new JsonObject().put("type", "presence").put("room", "r1")));
+      expectError(client.request(new JsonObject().put("type", "history").put("room", "r1")), "rate_limited");
+      expectError(client.request(new JsonObject().put("type", "join").put("room", "r3").put("since", 0)),
+          "rate_limited");
+      expectOk(other.request(new JsonObject().put("type", "presence").put("room", "r1"))); // per connection
+      assertTrue(Http.get(vertx, node.port(), "/metrics").body().contains("parley_rate_limited_total{kind=\"read\"} 2.0"));
+    }
+  }
+}
