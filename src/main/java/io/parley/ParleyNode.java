@@ -158,7 +158,7 @@ public final class ParleyNode {
     String nodeId = ClusterSetup.nodeIdOf(hazelcast.getCluster().getLocalMember());
     int memoryMessages = config.store().memoryMessages();
     RoomHistory history = new RoomHistory(hazelcast, vertx, config.history(), store, memoryMessages);
-    RoomBus bus = new RoomBus(vertx.eventBus(), history::presencePushes);
+    RoomBus bus = new RoomBus(vertx.eventBus(), history::presencePushes, config.presence().maxPushMembers());
     new HistoryExpiry(history, vertx, metrics).start();
     Presence presence = new Presence(hazelcast, bus, vertx, nodeId);
     UserStreams userStreams = new UserStreams(hazelcast, vertx, config.users(), store, memoryMessages);

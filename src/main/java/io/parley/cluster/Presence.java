@@ -38,9 +38,9 @@ public final class Presence {
 
   public Future<Void> join(String room, String user, String sessionId) {
     return ClusterCalls.async(vertx, () -> rooms.submitToKey(room, new PresenceProcessors.Join(user, key(sessionId))))
-        .map(first -> {
-          if (first) {
-            bus.publishPresence(room, user, true);
+        .map(change -> {
+          if (change.changed()) {
+            bus.publishPresence(room, user, true, change.users());
           }
           return null;
         });
@@ -48,9 +48,9 @@ public final class Presence {
 
   public Future<Void> leave(String room, String user, String sessionId) {
     return ClusterCalls.async(vertx, () -> rooms.submitToKey(room, new PresenceProcessors.Leave(user, key(sessionId))))
-        .map(last -> {
-          if (last) {
-            bus.publishPresence(room, user, false);
+        .map(change -> {
+          if (change.changed()) {
+            bus.publishPresence(room, user, false, change.users());
           }
           return null;
         });

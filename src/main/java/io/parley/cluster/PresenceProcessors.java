@@ -14,34 +14,40 @@ final class PresenceProcessors {
   private PresenceProcessors() {
   }
 
-  /** Adds a session; returns true when it is the user's first in the room. */
-  record Join(String user, String sessionKey) implements EntryProcessor<String, RoomPresence, Boolean> {
+  /** Whether a join or leave changed the room's users (first or last session), and how many there are now. */
+  record Change(boolean changed, int users) implements java.io.Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
+  }
+
+  /** Adds a session; changed when it is the user's first in the room. */
+  record Join(String user, String sessionKey) implements EntryProcessor<String, RoomPresence, Change> {
+    @Serial
+    private static final long serialVersionUID = 2L;
 
     @Override
-    public Boolean process(Map.Entry<String, RoomPresence> entry) {
+    public Change process(Map.Entry<String, RoomPresence> entry) {
       RoomPresence presence = entry.getValue() == null ? new RoomPresence() : entry.getValue();
       boolean first = presence.add(user, sessionKey);
       entry.setValue(presence);
-      return first;
+      return new Change(first, presence.userCount());
     }
   }
 
-  /** Removes a session; returns true when it was the user's last in the room. */
-  record Leave(String user, String sessionKey) implements EntryProcessor<String, RoomPresence, Boolean> {
+  /** Removes a session; changed when it was the user's last in the room. */
+  record Leave(String user, String sessionKey) implements EntryProcessor<String, RoomPresence, Change> {
     @Serial
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     @Override
-    public Boolean process(Map.Entry<String, RoomPresence> entry) {
+    public Change process(Map.Entry<String, RoomPresence> entry) {
       RoomPresence presence = entry.getValue();
       if (presence == null) {
-        return false;
+        return new Change(false, 0);
       }
       boolean last = presence.remove(user, sessionKey);
       entry.setValue(presence.isEmpty() ? null : presence);
-      return last;
+      return new Change(last, presence.userCount());
     }
   }
 

@@ -19,12 +19,37 @@ public final class RoomBus {
   private static final String ADDRESS_PREFIX = "parley.room.";
 
   private final EventBus eventBus;
+  /** Marks a count push ({@code presence} with {@code count}): the receiving node coalesces them. */
+  public static final String COUNT_HEADER = "count";
+  private static final DeliveryOptions COUNT = new DeliveryOptions().addHeader(COUNT_HEADER, "1");
+
   /** Rooms configured without presence pushes ({@code history.rooms[].presence}) get none. */
   private final Predicate<String> presencePushes;
+  /** {@code presence.maxPushMembers}: a bigger room gets its user count instead of each join and leave. */
+  private final int maxPushMembers;
 
-  public RoomBus(EventBus eventBus, Predicate<String> presencePushes) {
+  public RoomBus(EventBus eventBus, Predicate<String> presencePushes, int maxPushMembers) {
     this.eventBus = eventBus;
     this.presencePushes = presencePushes;
+    this.maxPushMembers = maxPushMembers;
+  }
+
+  public RoomBus(EventBus eventBus, Predicate<String> presencePushes) {
+    this(eventBus, presencePushes, Integer.MAX_VALUE);
+  }
+
+  /**
+   * A user's first session joined or last left a room that now has {@code users} users: above
+   * {@code presence.maxPushMembers} members get the count (PROTOCOL.md 1.1), not a push per join and leave.
+   */
+  public void publishPresence(String room, String user, boolean joined, int users) {
+    if (users > maxPushMembers) {
+      if (presencePushes.test(room)) {
+        eventBus.publish(address(room), Frames.presenceCount(room, users), COUNT);
+      }
+      return;
+    }
+    publishPresence(room, user, joined);
   }
 
   public static String address(String room) {

@@ -61,6 +61,10 @@ final class RoomPresence implements Serializable {
     return gone;
   }
 
+  int userCount() {
+    return sessionsByUser.size();
+  }
+
   boolean isEmpty() {
     return sessionsByUser.isEmpty();
   }

@@ -210,8 +210,12 @@ public record ParleyConfig(
   public record ReadLimits(double perSecond, int burst) {
   }
 
-  /** A {@code presence} reply lists at most {@code maxListed} users (PROTOCOL.md 1.1: with {@code count}). */
-  public record PresenceLimits(int maxListed) {
+  /**
+   * A {@code presence} reply lists at most {@code maxListed} users (PROTOCOL.md 1.1: with {@code count}); a room
+   * with more than {@code maxPushMembers} users sends its count, at most once per {@code fanout.presenceIntervalMs},
+   * instead of a push per join and leave.
+   */
+  public record PresenceLimits(int maxListed, int maxPushMembers) {
   }
 
   /** WebSocket ping every {@code intervalMs}; close after {@code timeoutMs} without any inbound frame or pong. */
@@ -253,7 +257,7 @@ public record ParleyConfig(
             s.decimal("limits.protocolErrorsPerSecond"), s.integer("limits.protocolErrorBurst"),
             s.integer("limits.connectionsPerIpPerSecond")),
         new Fanout(s.whole("fanout.batchIntervalMs"), s.whole("fanout.presenceIntervalMs")),
-        new PresenceLimits(s.integer("presence.maxListed")),
+        new PresenceLimits(s.integer("presence.maxListed"), s.integer("presence.maxPushMembers")),
         new ReadLimits(s.decimal("limits.readsPerSecond"), s.integer("limits.readBurst")),
         new Heartbeat(s.whole("heartbeat.intervalMs"), s.whole("heartbeat.timeoutMs")),
         new Shutdown(s.whole("shutdown.drainDelayMs"), s.whole("shutdown.gracePeriodMs")),
@@ -352,6 +356,7 @@ public record ParleyConfig(
     require(fanout.presenceIntervalMs >= 0 && fanout.presenceIntervalMs <= Fanout.MAX_PRESENCE_INTERVAL_MS,
         "fanout.presenceIntervalMs must be 0.." + Fanout.MAX_PRESENCE_INTERVAL_MS + " (0 = no batching)");
     require(presence.maxListed >= 1, "presence.maxListed must be >= 1");
+    require(presence.maxPushMembers >= 1, "presence.maxPushMembers must be >= 1");
     require(reads.perSecond > 0 && reads.burst >= 1, "limits.readsPerSecond and readBurst must be > 0");
     require(heartbeat.intervalMs > 0, "heartbeat.intervalMs must be > 0");
     require(heartbeat.timeoutMs > heartbeat.intervalMs, "heartbeat.timeoutMs must be > heartbeat.intervalMs");

@@ -93,6 +93,7 @@ public final class NodeHub extends VerticleBase {
       feeds.remove(room);
       roomCount.set(feeds.size());
       vertx.cancelTimer(feed.gapTimer);
+      vertx.cancelTimer(feed.countTimer);
       feed.consumer.unregister();
     });
   }
@@ -173,7 +174,11 @@ public final class NodeHub extends VerticleBase {
   private void onMessage(RoomFeed feed, Message<String> message) {
     String seqHeader = message.headers().get(RoomBus.SEQ_HEADER);
     if (seqHeader == null) {
-      dispatch(feed, RoomPush.event(message.body()));
+      if (message.headers().contains(RoomBus.COUNT_HEADER)) {
+        pushCount(feed, message.body());
+      } else {
+        dispatch(feed, RoomPush.event(message.body()));
+      }
       return;
     }
     long seq = Long.parseLong(seqHeader);
@@ -192,6 +197,28 @@ public final class NodeHub extends VerticleBase {
     }
     feed.ahead.put(seq, message.body());
     drainInOrder(feed);
+  }
+
+  /**
+   * A big room's user count (see {@code presence.maxPushMembers}): the first after a quiet spell goes at once,
+   * then at most one per {@code fanout.presenceIntervalMs}, the latest, however many joins a storm brings.
+   */
+  private void pushCount(RoomFeed feed, String frame) {
+    if (feed.countTimer >= 0) {
+      feed.pendingCount = frame;
+      return;
+    }
+    dispatch(feed, RoomPush.event(frame));
+    if (pacing.presenceIntervalMs() > 0) {
+      feed.countTimer = vertx.setTimer(pacing.presenceIntervalMs(), id -> {
+        feed.countTimer = -1;
+        String latest = feed.pendingCount;
+        feed.pendingCount = null;
+        if (latest != null && feeds.get(feed.room) == feed) {
+          pushCount(feed, latest);
+        }
+      });
+    }
   }
 
   private void drainInOrder(RoomFeed feed) {

@@ -28,6 +28,9 @@ final class RoomFeed {
   /** Messages that arrived ahead of a missing seq, by seq. */
   final TreeMap<Long, String> ahead = new TreeMap<>();
   long gapTimer = -1;
+  /** While set, a big room's user counts wait (the latest in {@link #pendingCount}) for the presence interval. */
+  long countTimer = -1;
+  String pendingCount;
   /** A read of missing seqs from history is under way: one at a time. */
   boolean fetching;
   /** A message arrived since the hub's last quiet-room sweep. */

@@ -90,6 +90,11 @@ public final class Frames {
     return Long.parseLong(roomMessage, i + 1, end, 10);
   }
 
+  /** A big room's presence: how many users are in it (PROTOCOL.md 1.1). */
+  public static String presenceCount(String room, int count) {
+    return new JsonObject().put("type", "presence").put("room", room).put("count", count).encode();
+  }
+
   public static String presence(String room, String user, boolean joined) {
     return new JsonObject()
         .put("type", "presence")

@@ -44,7 +44,7 @@ class LargeRoomPresenceTest {
   @DisplayName("each user joins through both nodes at once: exactly one first join and one last leave per user")
   void firstAndLastOncePerUser() {
     String room = "big-hall";
-    List<CompletionStage<Boolean>> joins = new ArrayList<>();
+    List<CompletionStage<PresenceProcessors.Change>> joins = new ArrayList<>();
     for (String user : users()) {
       joins.add(presenceMap(0).submitToKey(room, new PresenceProcessors.Join(user, "a/" + user)));
       joins.add(presenceMap(1).submitToKey(room, new PresenceProcessors.Join(user, "b/" + user)));
@@ -53,7 +53,7 @@ class LargeRoomPresenceTest {
     assertEquals(users(), usersIn(room, 0));
     assertEquals(users(), usersIn(room, 1));
 
-    List<CompletionStage<Boolean>> leaves = new ArrayList<>();
+    List<CompletionStage<PresenceProcessors.Change>> leaves = new ArrayList<>();
     for (String user : users()) {
       leaves.add(presenceMap(1).submitToKey(room, new PresenceProcessors.Leave(user, "a/" + user)));
       leaves.add(presenceMap(0).submitToKey(room, new PresenceProcessors.Leave(user, "b/" + user)));
@@ -72,7 +72,7 @@ class LargeRoomPresenceTest {
     while (!owner.getPartitionService().getPartition(room).getOwner().localMember()) {
       room += "+";
     }
-    List<CompletionStage<Boolean>> joins = new ArrayList<>();
+    List<CompletionStage<PresenceProcessors.Change>> joins = new ArrayList<>();
     List<String> onlyOnA = new ArrayList<>();
     List<String> onBoth = new ArrayList<>();
     for (int i = 0; i < USERS; i++) {
@@ -118,8 +118,8 @@ class LargeRoomPresenceTest {
     return IntStream.range(0, USERS).mapToObj(i -> String.format("user-%05d", i)).toList();
   }
 
-  private static long countTrue(List<CompletionStage<Boolean>> results) {
-    return results.stream().filter(result -> await(result)).count();
+  private static long countTrue(List<CompletionStage<PresenceProcessors.Change>> results) {
+    return results.stream().filter(result -> await(result).changed()).count();
   }
 
   private static <T> T await(CompletionStage<T> stage) {
