@@ -103,7 +103,8 @@ public final class ParleyNode {
       return Future.failedFuture(e);
     }
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(
-        ClusterSetup.hazelcastConfig(config.cluster(), store, config.store().memoryMessages()));
+        ClusterSetup.hazelcastConfig(config.cluster(), store, config.store().memoryMessages(),
+            config.store().idleEvictMs()));
     VertxOptions options = vertxOptions(config);
     return Vertx.builder()
         .with(options)

@@ -65,6 +65,15 @@ public final class ClusterSetup {
    * use, so a node whose store differs from the cluster's can refuse to join it ({@link StoreGuard}).
    */
   public static Config hazelcastConfig(ClusterConfig cluster, StreamStore store, int memoryMessages) {
+    return hazelcastConfig(cluster, store, memoryMessages, 0);
+  }
+
+  /**
+   * As above; with a durable store, a stream untouched for {@code idleEvictMs} leaves memory (0: never): the
+   * store has all of it, and a quiet room or a made-up user costs nothing in the cluster's memory.
+   */
+  public static Config hazelcastConfig(ClusterConfig cluster, StreamStore store, int memoryMessages,
+                                       long idleEvictMs) {
     Config config = ConfigUtil.loadConfig();
     config.setClusterName(cluster.name());
     config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, UUID.randomUUID().toString());
@@ -114,8 +123,8 @@ public final class ClusterSetup {
     for (String map : new String[]{Presence.MAP_NAME, UserDirectory.MAP_NAME}) {
       config.addMapConfig(synchronousBackup(map).setInMemoryFormat(InMemoryFormat.OBJECT));
     }
-    config.addMapConfig(streamMap(RoomHistory.MAP_NAME, store, RoomHistory.STORE_PREFIX, memoryMessages));
-    config.addMapConfig(streamMap(UserStreams.MAP_NAME, store, UserStreams.STORE_PREFIX, memoryMessages));
+    config.addMapConfig(streamMap(RoomHistory.MAP_NAME, store, RoomHistory.STORE_PREFIX, memoryMessages, idleEvictMs));
+    config.addMapConfig(streamMap(UserStreams.MAP_NAME, store, UserStreams.STORE_PREFIX, memoryMessages, idleEvictMs));
     config.getMemberAttributeConfig().setAttribute(StoreGuard.ATTRIBUTE, StoreGuard.describe(store));
     for (String map : new String[]{RoomHistory.MAP_NAME, UserStreams.MAP_NAME, Presence.MAP_NAME,
         UserDirectory.MAP_NAME, RequestDedup.MAP_NAME, Revocations.MAP_NAME}) {
@@ -127,9 +136,14 @@ public final class ClusterSetup {
     return config;
   }
 
-  private static MapConfig streamMap(String name, StreamStore store, String prefix, int memoryMessages) {
+  private static MapConfig streamMap(String name, StreamStore store, String prefix, int memoryMessages,
+                                     long idleEvictMs) {
     MapConfig map = synchronousBackup(name).setInMemoryFormat(InMemoryFormat.OBJECT);
     if (store.durable()) {
+      if (idleEvictMs > 0) {
+        // an append touches its stream and is committed within milliseconds: nothing uncommitted is evicted
+        map.setMaxIdleSeconds((int) Math.max(1, idleEvictMs / 1000));
+      }
       map.setMapStoreConfig(new MapStoreConfig()
           .setEnabled(true)
           .setImplementation(new StreamLoader(store, prefix, memoryMessages))

@@ -82,10 +82,11 @@ public record ParleyConfig(
    * Where streams are kept beyond memory: {@code kind} memory (nowhere), embedded (RocksDB in {@code path}, one
    * node only) or postgres ({@code url} as {@code postgresql://host:port/db}, {@code user}, {@code password}).
    * With a store, Hazelcast keeps each stream's newest {@code memoryMessages}; older ones are read from the
-   * store. Expired messages leave the store every {@code sweepIntervalMs}.
+   * store. Expired messages leave the store every {@code sweepIntervalMs}. A stream untouched for
+   * {@code idleEvictMs} leaves memory (0: never; the store keeps it).
    */
   public record StoreConfig(String kind, String path, String url, String user, String password, int memoryMessages,
-                            long sweepIntervalMs) {
+                            long sweepIntervalMs, long idleEvictMs) {
 
     public static final java.util.Set<String> KINDS = java.util.Set.of("memory", "embedded", "postgres");
 
@@ -247,7 +248,8 @@ public record ParleyConfig(
                 s.string("cluster.tls.caPath"))),
         s.strings("api.keys"),
         new StoreConfig(s.string("store.kind"), s.string("store.path"), s.string("store.url"), s.string("store.user"),
-            s.string("store.password"), s.integer("store.memoryMessages"), s.whole("store.sweepIntervalMs")),
+            s.string("store.password"), s.integer("store.memoryMessages"), s.whole("store.sweepIntervalMs"),
+            s.whole("store.idleEvictMs")),
         new History(s.integer("history.size"), s.whole("history.ttlMs"), roomRules(s)),
         new UserStreams(s.integer("users.history.size"), s.whole("users.history.ttlMs")),
         s.whole("dedup.windowMs"),
@@ -340,6 +342,7 @@ public record ParleyConfig(
         "store.url must be postgresql://host:port/database with store.kind=postgres");
     require(store.memoryMessages >= 1, "store.memoryMessages must be >= 1");
     require(store.sweepIntervalMs >= 1000, "store.sweepIntervalMs must be >= 1000");
+    require(store.idleEvictMs == 0 || store.idleEvictMs >= 1000, "store.idleEvictMs must be 0 (never) or >= 1000");
     require(dedupWindowMs >= 1000, "dedup.windowMs must be >= 1000");
     require(limits.maxFrameBytes >= 256, "limits.maxFrameBytes must be >= 256");
     require(limits.maxFrameBytes <= Limits.MAX_FRAME_BYTES,

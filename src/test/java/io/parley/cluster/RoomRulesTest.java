@@ -41,7 +41,8 @@ class RoomRulesTest {
           .add(new JsonObject().put("pattern", "typing:*").put("store", false).put("presence", false))
           .add(new JsonObject().put("pattern", "small*").put("size", 3))
           .add(new JsonObject().put("pattern", "smaller").put("size", 1))); // never reached: small* wins
-      config.getJsonObject("store").put("memoryMessages", 2); // reads beyond memory come from the store
+      config.getJsonObject("store").put("memoryMessages", 2) // reads beyond memory come from the store
+          .put("idleEvictMs", 1000);
     });
   }
 
@@ -67,6 +68,29 @@ class RoomRulesTest {
       assertEquals(2L, history.getLong("seq"));
       assertTrue(history.getJsonArray("messages").isEmpty(), history::encode);
       watcher.assertNoFrame(f -> "presence".equals(f.getString("type")), Duration.ofMillis(1500));
+    }
+  }
+
+  @Test
+  @DisplayName("a quiet stream leaves memory after store.idleEvictMs and comes back whole from the store")
+  void idleStreamsLeaveMemory() {
+    String room = "quiet-then-back";
+    String epoch;
+    try (TestClient writer = authenticated(vertx, node, "idle-writer")) {
+      join(writer, room);
+      publish(writer, room, "before");
+      epoch = expectOk(writer.request(new JsonObject().put("type", "history").put("room", room))).getString("epoch");
+    }
+    com.hazelcast.map.IMap<String, StreamLog> logs = node.hazelcast().getMap(RoomHistory.MAP_NAME);
+    assertTrue(io.parley.testing.Poll.until(() -> !logs.localKeySet().contains(room), Duration.ofSeconds(30)),
+        "evicted from memory");
+    try (TestClient reader = authenticated(vertx, node, "idle-reader")) {
+      JsonObject history = expectOk(reader.request(new JsonObject().put("type", "history").put("room", room)));
+      assertEquals(1L, history.getLong("seq"));
+      assertEquals(epoch, history.getString("epoch"));
+      assertEquals("before", history.getJsonArray("messages").getJsonObject(0).getString("body"));
+      join(reader, room);
+      assertEquals(2L, publish(reader, room, "after").getLong("seq"), "the seq goes on");
     }
   }
 
