@@ -13,6 +13,8 @@ public final class NodeState {
   public enum Phase { STARTING, READY, DRAINING }
 
   private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
+  /** The node's open client connections (TCP), shared by its gateways. */
+  private final ConnectionCounts connections = new ConnectionCounts();
   private volatile ClusterQuorum quorum;
 
   public Phase phase() {
@@ -35,6 +37,10 @@ public final class NodeState {
   public String minorityReason() {
     ClusterQuorum current = quorum;
     return current == null || current.present() ? null : current.reason();
+  }
+
+  ConnectionCounts connectionCounts() {
+    return connections;
   }
 
   public boolean acceptsConnections() {

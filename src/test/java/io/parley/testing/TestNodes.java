@@ -38,7 +38,7 @@ public final class TestNodes {
     config.getJsonObject("node").put("gateways", 2);
     // tests open connections and publish in bursts; the limits have their own tests, on nodes that set them
     config.getJsonObject("limits").put("publishPerSecond", 100_000).put("publishBurst", 100_000)
-        .put("connectionsPerIpPerSecond", 0);
+        .put("connectionsPerIpPerSecond", 0).put("connectionsPerIp", 0);
     return config;
   }
 
