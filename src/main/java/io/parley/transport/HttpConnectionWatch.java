@@ -42,6 +42,8 @@ final class HttpConnectionWatch extends ChannelDuplexHandler {
 
   static final String NAME = "parley-http-watch";
   static final String BYTES_NAME = "parley-http-bytes";
+  /** A check this late ran on a loop that was busy: it waits once more, so that reads pending meanwhile go first. */
+  private static final long LATE_MS = 100;
 
   private final long headerTimeoutMs;
   private final long idleTimeoutMs;
@@ -58,6 +60,8 @@ final class HttpConnectionWatch extends ChannelDuplexHandler {
   private long idleSinceMs;
   private ScheduledFuture<?> check;
   private long checkAtMs;
+  /** The deadline already given one more turn of the loop because its check ran late. */
+  private long deferredDeadlineMs = -1;
   private boolean session;
 
   HttpConnectionWatch(long headerTimeoutMs, long idleTimeoutMs, ConnectionMetrics metrics, boolean overAddressLimit) {
@@ -157,6 +161,10 @@ final class HttpConnectionWatch extends ChannelDuplexHandler {
     long deadline = receiving ? receivingSinceMs + headerTimeoutMs : idleSinceMs + idleTimeoutMs;
     if (now < deadline) {
       checkBy(deadline);
+    } else if (now - checkAtMs > LATE_MS && deferredDeadlineMs != deadline) {
+      // the loop was busy past the deadline: bytes it has not read yet may be the awaited request, so they go first
+      deferredDeadlineMs = deadline;
+      checkBy(now + LATE_MS);
     } else if (receiving) {
       metrics.timedOut(ConnectionMetrics.Timeout.HEADERS);
       if (bytesSeen) {

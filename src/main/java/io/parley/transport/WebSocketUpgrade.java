@@ -25,7 +25,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.ReferenceCountUtil;
 import io.parley.protocol.CloseCode;
 
@@ -97,8 +96,7 @@ final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
         request.uri(), Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE);
     if (!WEBSOCKET_VERSION.equals(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
       endpoint.limits().metrics().refused(ConnectionMetrics.Refusal.BAD_UPGRADE);
-      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
-          .addListener(ChannelFutureListener.CLOSE);
+      refuse(ctx.channel(), HttpResponseStatus.UPGRADE_REQUIRED, "WebSocket version 13 expected");
       return;
     }
     WebSocketServerHandshaker handshaker = endpoint.handshaker();
@@ -161,6 +159,9 @@ final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
         .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
         .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    if (status == HttpResponseStatus.UPGRADE_REQUIRED) {
+      response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, WEBSOCKET_VERSION);
+    }
     channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 }
