@@ -97,7 +97,18 @@ public record ParleyConfig(
   }
 
   /** HTTP listener. {@code allowedOrigins} empty means same origin only; {@code "*"} allows any (demo only). */
-  public record HttpConfig(String host, int port, List<String> allowedOrigins, int maxRequestBytes) {
+  /**
+   * The client listener. {@code headerTimeoutMs}: a connection must complete each request's headers within this
+   * long of its first byte (of accepting it, for the first request), else it is closed (408 when it sent part of
+   * a request). {@code idleTimeoutMs}: a connection that is not a session (a plain HTTP keep-alive, between
+   * requests) is closed after this long without a request. Neither applies while a request is being answered
+   * (SockJS streaming and polling) nor to WebSocket sessions, which have the heartbeat.
+   */
+  public record HttpConfig(String host, int port, List<String> allowedOrigins, int maxRequestBytes,
+                           long headerTimeoutMs, long idleTimeoutMs) {
+
+    /** Shorter would cut clients on slow links; longer would let idle sockets pile up. */
+    static final long MIN_TIMEOUT_MS = 100;
   }
 
   /**
@@ -167,11 +178,39 @@ public record ParleyConfig(
    * DoS guards: the largest inbound text frame, rooms one connection may join, bytes queued to a slow client,
    * publishes and sends per connection (token bucket), protocol errors per connection before it is closed
    * (token bucket), and new connections per source address per second (0 = no limit).
+   *
+   * <p>{@code connectionsPerIp}: open connections per source address (0 = no limit); more are refused at once
+   * (HTTP 429, or close 4029 after a WebSocket upgrade). {@code maxConnections}: the node's open connections
+   * beyond which new sessions get close 1013 (0 = automatic: the process's open-file limit less a reserve).
+   * {@code maxHeapFraction}: likewise once the heap outside the young generation is fuller than this fraction
+   * of the maximum heap (1 = off).
    */
   public record Limits(int maxFrameBytes, int maxRoomsPerConnection, int maxQueuedBytes,
                        double publishPerSecond, int publishBurst,
                        double protocolErrorsPerSecond, int protocolErrorBurst,
-                       int connectionsPerIpPerSecond) {
+                       int connectionsPerIpPerSecond, int connectionsPerIp, int maxConnections,
+                       double maxHeapFraction) {
+
+    /** Without an open-file limit to size it by, the automatic {@code maxConnections}. */
+    static final int FALLBACK_MAX_CONNECTIONS = 10_000;
+
+    /** {@code maxConnections}, or when 0, the open-file limit less a reserve for the cluster, store and jars. */
+    public int effectiveMaxConnections() {
+      if (maxConnections > 0) {
+        return maxConnections;
+      }
+      long files = openFileLimit();
+      if (files <= 0) {
+        return FALLBACK_MAX_CONNECTIONS;
+      }
+      long reserve = Math.max(256, files / 50);
+      return (int) Math.max(64, Math.min(Integer.MAX_VALUE, files - reserve));
+    }
+
+    private static long openFileLimit() {
+      java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      return os instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
+    }
 
     /** Netty rejects single frames beyond this many times {@code maxFrameBytes} (1009) before parley sees them. */
     static final int FRAME_DECODER_FACTOR = 4;
@@ -235,7 +274,7 @@ public record ParleyConfig(
     ParleyConfig config = new ParleyConfig(
         s.integer("node.gateways"),
         new HttpConfig(s.string("http.host"), s.integer("http.port"), s.strings("http.allowedOrigins"),
-            s.integer("http.maxRequestBytes")),
+            s.integer("http.maxRequestBytes"), s.whole("http.headerTimeoutMs"), s.whole("http.idleTimeoutMs")),
         new AuthConfig(s.whole("auth.timeoutMs"), s.bool("auth.devTokenEndpoint"), s.string("auth.jwt.secret"),
             s.string("auth.jwt.secretFile"), s.bool("auth.jwt.generateSecret"), s.bool("auth.jwt.requireExp"),
             s.integer("auth.jwt.leewaySeconds"), s.strings("auth.jwt.publicKeys"), s.integer("auth.jwt.cacheSize"),
@@ -257,7 +296,8 @@ public record ParleyConfig(
             s.integer("limits.maxQueuedBytes"),
             s.decimal("limits.publishPerSecond"), s.integer("limits.publishBurst"),
             s.decimal("limits.protocolErrorsPerSecond"), s.integer("limits.protocolErrorBurst"),
-            s.integer("limits.connectionsPerIpPerSecond")),
+            s.integer("limits.connectionsPerIpPerSecond"), s.integer("limits.connectionsPerIp"),
+            s.integer("limits.maxConnections"), s.decimal("limits.maxHeapFraction")),
         new Fanout(s.whole("fanout.batchIntervalMs"), s.whole("fanout.presenceIntervalMs")),
         new PresenceLimits(s.integer("presence.maxListed"), s.integer("presence.maxPushMembers")),
         new ReadLimits(s.decimal("limits.readsPerSecond"), s.integer("limits.readBurst")),
@@ -296,6 +336,9 @@ public record ParleyConfig(
     require(!cluster.host.isBlank() && !cluster.name.isBlank(), "cluster.host and cluster.name must be set");
     require(http.port >= 0 && http.port <= 65535, "http.port must be 0..65535");
     require(http.maxRequestBytes > 0, "http.maxRequestBytes must be > 0");
+    require(http.headerTimeoutMs >= HttpConfig.MIN_TIMEOUT_MS,
+        "http.headerTimeoutMs must be >= " + HttpConfig.MIN_TIMEOUT_MS);
+    require(http.idleTimeoutMs >= HttpConfig.MIN_TIMEOUT_MS, "http.idleTimeoutMs must be >= " + HttpConfig.MIN_TIMEOUT_MS);
     require(auth.timeoutMs > 0, "auth.timeoutMs must be > 0");
     require(cluster.port > 0 && cluster.port <= 65535, "cluster.port must be 1..65535");
     require(cluster.discovery.equals(ClusterConfig.TCP_IP) || cluster.discovery.equals(ClusterConfig.KUBERNETES_DNS),
@@ -354,6 +397,10 @@ public record ParleyConfig(
     require(limits.protocolErrorsPerSecond > 0 && limits.protocolErrorBurst >= 1,
         "limits.protocolErrorsPerSecond and protocolErrorBurst must be > 0");
     require(limits.connectionsPerIpPerSecond >= 0, "limits.connectionsPerIpPerSecond must be >= 0 (0 = no limit)");
+    require(limits.connectionsPerIp >= 0, "limits.connectionsPerIp must be >= 0 (0 = no limit)");
+    require(limits.maxConnections >= 0, "limits.maxConnections must be >= 0 (0 = automatic, from the open-file limit)");
+    require(limits.maxHeapFraction > 0 && limits.maxHeapFraction <= 1,
+        "limits.maxHeapFraction must be > 0 and <= 1 (1 = off)");
     require(fanout.batchIntervalMs >= 0 && fanout.batchIntervalMs <= Fanout.MAX_BATCH_INTERVAL_MS,
         "fanout.batchIntervalMs must be 0.." + Fanout.MAX_BATCH_INTERVAL_MS + " (0 = no batching)");
     require(fanout.presenceIntervalMs >= 0 && fanout.presenceIntervalMs <= Fanout.MAX_PRESENCE_INTERVAL_MS,

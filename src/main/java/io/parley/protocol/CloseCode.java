@@ -8,6 +8,8 @@ public enum CloseCode {
   NORMAL(1000, "normal"),
   /** The node is draining: reconnect to any node and join with {@code since}. */
   GOING_AWAY(1001, "node shutting down"),
+  /** PROTOCOL.md 1.1: the node is at its connection or memory limit; reconnect to another node after a pause. */
+  TRY_AGAIN_LATER(1013, "node at its connection or memory limit"),
   UNAUTHORIZED(4001, "unauthorized"),
   /** The session's token expired (PROTOCOL.md 1.1): get a new token, reconnect, recover with {@code since}. */
   TOKEN_EXPIRED(4002, "token expired"),

@@ -60,13 +60,16 @@ public final class GatewayVerticle extends VerticleBase {
     services.metrics().measureEventLoopLag(vertx);
     heartbeatTimer = vertx.setPeriodic(sessions.heartbeatTickMs(),
         t -> sessions.sweepHeartbeats(System.currentTimeMillis(), config.heartbeat().timeoutMs()));
-    ConnectionGuard guard = new ConnectionGuard(new OriginPolicy(config.http().allowedOrigins()), state);
+    ConnectionMetrics connectionMetrics = new ConnectionMetrics(registry, state.connectionCounts());
+    ConnectionLimits limits = new ConnectionLimits(config, state.connectionCounts(), connectionMetrics);
+    ConnectionGuard guard = new ConnectionGuard(new OriginPolicy(config.http().allowedOrigins()), state,
+        connectionMetrics);
     int maxFrame = config.limits().maxFrameBytes();
-    WebSocketEndpoint webSockets = new WebSocketEndpoint((ContextInternal) context, sessions, guard, maxFrame,
+    WebSocketEndpoint webSockets = new WebSocketEndpoint((ContextInternal) context, sessions, guard, limits, maxFrame,
         config.limits().frameDecoderBytes(), config.limits().maxQueuedBytes());
     server = vertx.createHttpServer(serverOptions(config))
         .connectionHandler(webSockets::install)
-        .requestHandler(router(config, guard));
+        .requestHandler(router(config, guard, limits));
     return server.listen();
   }
 
@@ -86,7 +89,7 @@ public final class GatewayVerticle extends VerticleBase {
         .setPerMessageWebSocketCompressionSupported(false);
   }
 
-  private Router router(ParleyConfig config, ConnectionGuard guard) {
+  private Router router(ParleyConfig config, ConnectionGuard guard, ConnectionLimits limits) {
     Router router = Router.router(vertx);
     int maxFrame = config.limits().maxFrameBytes();
     int maxQueued = config.limits().maxQueuedBytes();
@@ -101,11 +104,11 @@ public final class GatewayVerticle extends VerticleBase {
 
     // WebSocket upgrades of /ws never get here (WebSocketUpgrade takes them): this is a plain GET
     router.get(WebSocketEndpoint.PATH)
-        .handler(ctx -> ctx.response().setStatusCode(400).end("WebSocket upgrade expected"));
+        .handler(ctx -> ConnectionGuard.endAndClose(ctx, 400, "WebSocket upgrade expected"));
     router.route("/sockjs/*").handler(guard);
     // SockJS reads posted messages (xhr_send) through a body handler: its limit answers 413 past one legal frame
     router.post("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit(config.limits().frameDecoderBytes()));
-    router.route("/sockjs/*").subRouter(new SockJsEndpoint(sessions, maxFrame, maxQueued)
+    router.route("/sockjs/*").subRouter(new SockJsEndpoint(sessions, limits, maxFrame, maxQueued)
         .router(vertx, config.heartbeat().intervalMs()));
     router.route("/api/*").subRouter(api.router(vertx));
     if (devTokens != null) {

@@ -21,6 +21,8 @@ public final class NodeState {
   public enum Phase { STARTING, READY, DRAINING }
 
   private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
+  /** The node's open client connections (TCP), shared by its gateways. */
+  private final ConnectionCounts connections = new ConnectionCounts();
   private volatile ClusterQuorum quorum;
   private volatile ClusterSafety safety;
 
@@ -96,6 +98,10 @@ public final class NodeState {
       body.put("reason", reason);
     }
     return new Answer(status, body);
+  }
+
+  ConnectionCounts connectionCounts() {
+    return connections;
   }
 
   public boolean acceptsConnections() {

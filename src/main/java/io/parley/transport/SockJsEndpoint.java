@@ -14,11 +14,13 @@ import io.vertx.ext.web.handler.sockjs.Transport;
 final class SockJsEndpoint {
 
   private final SessionRegistry sessions;
+  private final ConnectionLimits limits;
   private final int maxFrameBytes;
   private final int maxQueuedBytes;
 
-  SockJsEndpoint(SessionRegistry sessions, int maxFrameBytes, int maxQueuedBytes) {
+  SockJsEndpoint(SessionRegistry sessions, ConnectionLimits limits, int maxFrameBytes, int maxQueuedBytes) {
     this.sessions = sessions;
+    this.limits = limits;
     this.maxFrameBytes = maxFrameBytes;
     this.maxQueuedBytes = maxQueuedBytes;
   }
@@ -34,7 +36,13 @@ final class SockJsEndpoint {
   }
 
   private void open(SockJSSocket socket) {
-    Session session = sessions.open(new SockJsTransport(socket, maxQueuedBytes), null);
+    SockJsTransport transport = new SockJsTransport(socket, maxQueuedBytes);
+    CloseCode refusal = limits.sessionRefusal();
+    if (refusal != null) {
+      transport.close(refusal, refusal.reason()); // the disconnect frame carries 1013, SockJS's close cannot
+      return;
+    }
+    Session session = sessions.open(transport, null);
     if (session == null) {
       return;
     }

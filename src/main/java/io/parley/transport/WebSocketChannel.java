@@ -109,12 +109,17 @@ final class WebSocketChannel implements Transport {
    */
   @Override
   public void close(CloseCode code, String reason) {
+    close(code, reason, CLOSE_TIMEOUT_MS);
+  }
+
+  /** As {@link #close(CloseCode, String)}, waiting at most {@code timeoutMs} for the client's close frame. */
+  void close(CloseCode code, String reason, long timeoutMs) {
     if (isClosing()) {
       return;
     }
     closing = true;
     channel.writeAndFlush(new CloseWebSocketFrame(code.code(), reason));
-    channel.eventLoop().schedule(() -> channel.close(), CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    channel.eventLoop().schedule(() -> channel.close(), timeoutMs, TimeUnit.MILLISECONDS);
   }
 
   /** The client answered our close frame: the close handshake is complete. */

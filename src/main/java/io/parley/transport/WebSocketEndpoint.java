@@ -2,7 +2,7 @@ package io.parley.transport;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.parley.session.SessionRegistry;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.internal.ContextInternal;
@@ -23,27 +23,32 @@ final class WebSocketEndpoint {
   private final ContextInternal gateway;
   private final SessionRegistry sessions;
   private final ConnectionGuard guard;
-  private final WebSocketServerHandshakerFactory handshakers;
+  private final ConnectionLimits limits;
+  private final WebSocketDecoderConfig decoderConfig;
   private final int maxFrameBytes;
   private final int maxQueuedBytes;
 
   /** @param frameDecoderLimit single frames past this are refused by the decoder itself (1009) */
-  WebSocketEndpoint(ContextInternal gateway, SessionRegistry sessions, ConnectionGuard guard, int maxFrameBytes,
-                    int frameDecoderLimit, int maxQueuedBytes) {
+  WebSocketEndpoint(ContextInternal gateway, SessionRegistry sessions, ConnectionGuard guard, ConnectionLimits limits,
+                    int maxFrameBytes, int frameDecoderLimit, int maxQueuedBytes) {
     this.gateway = gateway;
     this.sessions = sessions;
     this.guard = guard;
+    this.limits = limits;
     this.maxFrameBytes = maxFrameBytes;
     this.maxQueuedBytes = maxQueuedBytes;
     // no extensions: compression would let a small frame inflate past the limit, and costs CPU per receiver
-    this.handshakers = new WebSocketServerHandshakerFactory(PATH, null, WebSocketDecoderConfig.newBuilder()
+    this.decoderConfig = WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(frameDecoderLimit)
         .allowExtensions(false)
         .closeOnProtocolViolation(true)
-        .build());
+        .build();
   }
 
-  /** Puts the upgrade handler into a new HTTP/1 connection's pipeline (HTTP/2 connections have no upgrades). */
+  /**
+   * Counts a new HTTP/1 connection against the connection limits, puts its HTTP timeouts on it, and the upgrade
+   * handler into its pipeline (HTTP/2 connections have no upgrades).
+   */
   void install(HttpConnection connection) {
     if (!(connection instanceof VertxConnection vertxConnection)) {
       return;
@@ -53,7 +58,9 @@ final class WebSocketEndpoint {
       log.warn("event=ws_install_skipped reason=\"no Vert.x handler in the pipeline\"");
       return;
     }
-    pipeline.addBefore(WebSocketUpgrade.VERTX_HANDLER, WebSocketUpgrade.NAME, new WebSocketUpgrade(this));
+    HttpConnectionWatch watch = limits.accept(vertxConnection.channel());
+    pipeline.addBefore(WebSocketUpgrade.VERTX_HANDLER, HttpConnectionWatch.NAME, watch);
+    pipeline.addBefore(WebSocketUpgrade.VERTX_HANDLER, WebSocketUpgrade.NAME, new WebSocketUpgrade(this, watch));
   }
 
   ContextInternal gateway() {
@@ -68,8 +75,13 @@ final class WebSocketEndpoint {
     return guard;
   }
 
-  WebSocketServerHandshakerFactory handshakers() {
-    return handshakers;
+  ConnectionLimits limits() {
+    return limits;
+  }
+
+  /** A handshaker for one connection: version 13 (RFC 6455), with the frame size decided from frame headers. */
+  WebSocketServerHandshaker handshaker() {
+    return new FrameSizeGuard.Handshaker(PATH, decoderConfig, maxFrameBytes);
   }
 
   int maxFrameBytes() {

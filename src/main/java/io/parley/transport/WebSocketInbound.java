@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.parley.protocol.CloseCode;
 import io.parley.session.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,13 +23,16 @@ final class WebSocketInbound extends ChannelInboundHandlerAdapter {
 
   private final WebSocketEndpoint endpoint;
   private final String urlToken;
+  /** Set when the connection is refused (4029, 1013): it is closed once open, and never gets a session. */
+  private final CloseCode refusal;
   private WebSocketChannel channel;
   private Session session;
   private InboundFrames frames;
 
-  WebSocketInbound(WebSocketEndpoint endpoint, String urlToken) {
+  WebSocketInbound(WebSocketEndpoint endpoint, String urlToken, CloseCode refusal) {
     this.endpoint = endpoint;
     this.urlToken = urlToken;
+    this.refusal = refusal;
   }
 
   @Override
@@ -40,6 +44,10 @@ final class WebSocketInbound extends ChannelInboundHandlerAdapter {
   void opened() {
     if (channel.isClosing()) {
       return; // the client went away already: there is nothing to open a session for
+    }
+    if (refusal != null) {
+      channel.close(refusal, refusal.reason(), ConnectionLimits.REFUSED_CLOSE_TIMEOUT_MS);
+      return;
     }
     endpoint.gateway().emit(channel, transport -> {
       session = endpoint.sessions().open(transport, urlToken);
@@ -84,6 +92,21 @@ final class WebSocketInbound extends ChannelInboundHandlerAdapter {
   private void touch() {
     if (session != null) {
       session.touch();
+    }
+  }
+
+  /** The frame decoder saw a frame over {@code limits.maxFrameBytes} in its header: close 4009 (it discards the rest). */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event != FrameSizeGuard.TOO_LARGE) {
+      ctx.fireUserEventTriggered(event);
+      return;
+    }
+    String reason = "frame larger than " + endpoint.maxFrameBytes() + " bytes";
+    if (session != null) {
+      endpoint.gateway().emit(session, s -> s.close(CloseCode.FRAME_TOO_LARGE, reason));
+    } else {
+      channel.close(CloseCode.FRAME_TOO_LARGE, reason, FrameSizeGuard.DISCARD_MS);
     }
   }
 

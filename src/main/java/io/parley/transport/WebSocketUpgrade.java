@@ -25,8 +25,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.ReferenceCountUtil;
+import io.parley.protocol.CloseCode;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -42,15 +42,19 @@ final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
   static final String NAME = "parley-ws-upgrade";
   /** Vert.x's name for its connection handler in an HTTP/1 pipeline. */
   static final String VERTX_HANDLER = "handler";
+  /** RFC 6455's, the only version served: browsers have sent it since 2012. */
+  private static final String WEBSOCKET_VERSION = "13";
   /** Vert.x's HTTP/1 handlers that have nothing to do on a WebSocket: its connection and chunked writes. */
   private static final List<String> VERTX_HANDLERS_AFTER_UPGRADE = List.of(VERTX_HANDLER, "chunkedWriter");
 
   private final WebSocketEndpoint endpoint;
+  private final HttpConnectionWatch watch;
   /** True while discarding the body of a request this handler answered itself. */
   private boolean discarding;
 
-  WebSocketUpgrade(WebSocketEndpoint endpoint) {
+  WebSocketUpgrade(WebSocketEndpoint endpoint, HttpConnectionWatch watch) {
     this.endpoint = endpoint;
+    this.watch = watch;
   }
 
   @Override
@@ -62,6 +66,12 @@ final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
       discarding = !(msg instanceof LastHttpContent);
       ReferenceCountUtil.release(msg);
       upgrade(ctx, request);
+    } else if (msg instanceof HttpRequest && watch.overAddressLimit()) {
+      // any other request from an address over limits.connectionsPerIp: 429, and the connection closed
+      discarding = !(msg instanceof LastHttpContent);
+      ReferenceCountUtil.release(msg);
+      endpoint.limits().metrics().refused(ConnectionMetrics.Refusal.PER_IP);
+      refuse(ctx.channel(), HttpResponseStatus.TOO_MANY_REQUESTS, "too many connections from your address");
     } else {
       ctx.fireChannelRead(msg);
     }
@@ -78,20 +88,26 @@ final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
     ConnectionGuard.Refusal refusal = endpoint.guard().refusal(
         request.headers().get(HttpHeaderNames.ORIGIN), request.headers().get(HttpHeaderNames.HOST));
     if (refusal != null) {
+      endpoint.limits().metrics().refused(refusal.reason());
       refuse(ctx.channel(), HttpResponseStatus.valueOf(refusal.status()), refusal.message());
       return;
     }
     FullHttpRequest handshakeRequest = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
         request.uri(), Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE);
-    WebSocketServerHandshaker handshaker = endpoint.handshakers().newHandshaker(handshakeRequest);
-    if (handshaker == null) {
-      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
-          .addListener(ChannelFutureListener.CLOSE);
+    if (!WEBSOCKET_VERSION.equals(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+      endpoint.limits().metrics().refused(ConnectionMetrics.Refusal.BAD_UPGRADE);
+      refuse(ctx.channel(), HttpResponseStatus.UPGRADE_REQUIRED, "WebSocket version 13 expected");
       return;
+    }
+    WebSocketServerHandshaker handshaker = endpoint.handshaker();
+    // refused after the upgrade, so that a browser's client sees the code (a refused handshake is only "1006")
+    CloseCode closeAtOnce = watch.overAddressLimit() ? CloseCode.CONNECTION_RATE : endpoint.limits().sessionRefusal();
+    if (closeAtOnce == CloseCode.CONNECTION_RATE) {
+      endpoint.limits().metrics().refused(ConnectionMetrics.Refusal.PER_IP);
     }
     // the channel is ours before the handshake: frames a client sends without waiting for the 101 (which RFC 6455
     // forbids) are decoded as the decoder is swapped, and must reach our handler to be released, not Vert.x's
-    WebSocketInbound inbound = new WebSocketInbound(endpoint, urlToken(request));
+    WebSocketInbound inbound = new WebSocketInbound(endpoint, urlToken(request), closeAtOnce);
     takeOver(ctx.pipeline(), inbound);
     ChannelFuture responded;
     try {
@@ -99,6 +115,7 @@ final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
       responded = handshaker.handshake(ctx.channel(), handshakeRequest);
     } catch (WebSocketHandshakeException e) {
       // nothing was written yet and Vert.x's encoder is still in place
+      endpoint.limits().metrics().refused(ConnectionMetrics.Refusal.BAD_UPGRADE);
       refuse(ctx.channel(), HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     }
@@ -118,6 +135,7 @@ final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
    * handler, were cleartext HTTP/2 on, would drop the frames it is given).
    */
   private void takeOver(ChannelPipeline pipeline, WebSocketInbound inbound) {
+    watch.becameSession(); // the heartbeat watches it from now on
     for (String vertxHandler : VERTX_HANDLERS_AFTER_UPGRADE) {
       if (pipeline.get(vertxHandler) != null) {
         pipeline.remove(vertxHandler);
@@ -141,6 +159,9 @@ final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
         .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
         .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    if (status == HttpResponseStatus.UPGRADE_REQUIRED) {
+      response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, WEBSOCKET_VERSION);
+    }
     channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 }

@@ -211,6 +211,12 @@ class ConfigLoaderTest {
       "limits.protocolErrorsPerSecond=0           | limits.protocolErrorsPerSecond and protocolErrorBurst must be > 0",
       "limits.protocolErrorBurst=0                | limits.protocolErrorsPerSecond and protocolErrorBurst must be > 0",
       "limits.connectionsPerIpPerSecond=-1        | limits.connectionsPerIpPerSecond must be >= 0 (0 = no limit)",
+      "limits.connectionsPerIp=-1                 | limits.connectionsPerIp must be >= 0 (0 = no limit)",
+      "limits.maxConnections=-1                   | limits.maxConnections must be >= 0 (0 = automatic, from the open-file limit)",
+      "limits.maxHeapFraction=0                   | limits.maxHeapFraction must be > 0 and <= 1 (1 = off)",
+      "limits.maxHeapFraction=2                   | limits.maxHeapFraction must be > 0 and <= 1 (1 = off)",
+      "http.headerTimeoutMs=99                    | http.headerTimeoutMs must be >= 100",
+      "http.idleTimeoutMs=0                       | http.idleTimeoutMs must be >= 100",
   })
   @DisplayName("ParleyConfig.from rejects each invalid setting with a message naming it")
   void validation(String assignment, String message) {

@@ -64,6 +64,11 @@ public final class SilentWebSocket implements AutoCloseable {
     socket.write(rawFrame(opcode, fin, payload));
   }
 
+  /** Sends bytes as they are: part of a frame, say, to send the rest later. */
+  public void sendRaw(Buffer bytes) {
+    socket.write(bytes);
+  }
+
   /** One client frame, masked as RFC 6455 requires of clients. */
   public static Buffer rawFrame(int opcode, boolean fin, byte[] payload) {
     Buffer frame = Buffer.buffer();
