@@ -205,8 +205,7 @@ public final class ParleyNode {
         .compose(v -> localUsers.listenForDisconnects(vertx.eventBus()).completion())
         .compose(v -> metricsListener(vertx, config, registry))
         .compose(v -> vertx.deployVerticle(() -> {
-          GatewayVerticle gateway = new GatewayVerticle(services, hubs, state,
-              config.metrics().separate() ? null : registry, devTokens, api);
+          GatewayVerticle gateway = new GatewayVerticle(services, hubs, state, registry, devTokens, api);
           gateways.add(gateway);
           return gateway;
         }, new DeploymentOptions().setInstances(instances)))

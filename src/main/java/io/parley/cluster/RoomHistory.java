@@ -56,7 +56,7 @@ public final class RoomHistory {
 
   /** The room's newest seq (0 if it never had a message) and epoch. */
   public Future<StreamPosition> position(String room) {
-    return tier.position(room);
+    return tier.position(room, retention(room));
   }
 
   /**

@@ -39,11 +39,12 @@ final class StreamTier {
   }
 
   /**
-   * The epoch a stream with no entry begins in: the store's (whose streams never lose continuity), or with no
-   * store a new one each time, since a missing entry may be a stream whose every copy died.
+   * The epoch a stream with no entry begins in: the store's (whose streams never lose continuity), or without a
+   * store, and for rooms configured not to be stored, a new one each time, since a missing entry may be a
+   * stream whose every copy died (or, not stored, left memory when idle).
    */
-  String epochForNew() {
-    String epoch = store.epoch();
+  String epochForNew(Retention retention) {
+    String epoch = retention.stored() ? store.epoch() : null;
     return epoch != null ? epoch : UUID.randomUUID().toString().substring(0, 8);
   }
 
@@ -57,7 +58,7 @@ final class StreamTier {
     return appendOnce(key, message, now, retention)
         .recover(failure -> ClusterFailures.isIndeterminate(failure)
             ? ClusterCalls.async(vertx, () -> logs.submitToKey(key, new StreamProcessors.Find(message)))
-                .compose(seq -> seq > 0 ? position(key).map(p -> new StreamPosition(seq, p.epoch()))
+                .compose(seq -> seq > 0 ? position(key, retention).map(p -> new StreamPosition(seq, p.epoch()))
                     : appendOnce(key, message, now, retention))
             : Future.failedFuture(failure))
         .compose(position -> {
@@ -77,11 +78,12 @@ final class StreamTier {
 
   private Future<StreamPosition> appendOnce(String key, String message, long now, Retention retention) {
     return ClusterCalls.async(vertx, () -> logs.submitToKey(key, new StreamProcessors.Append(message, now,
-        retention.inMemory(), retention.cutoff(now), epochForNew())));
+        retention.inMemory(), retention.cutoff(now), epochForNew(retention))));
   }
 
-  Future<StreamPosition> position(String key) {
-    return ClusterCalls.async(vertx, () -> logs.submitToKey(key, new StreamProcessors.Position(epochForNew())));
+  Future<StreamPosition> position(String key, Retention retention) {
+    return ClusterCalls.async(vertx, () -> logs.submitToKey(key,
+        new StreamProcessors.Position(epochForNew(retention))));
   }
 
   /**
@@ -91,7 +93,7 @@ final class StreamTier {
   Future<StreamPage> read(String key, long since, int limit, Retention retention) {
     long now = System.currentTimeMillis();
     return ClusterCalls.async(vertx, () -> logs.submitToKey(key,
-            new StreamProcessors.Read(since, limit, retention.cutoff(now), epochForNew())))
+            new StreamProcessors.Read(since, limit, retention.cutoff(now), epochForNew(retention))))
         .compose(slice -> completeFromStore(key, since, limit, now, slice));
   }
 
@@ -99,7 +101,7 @@ final class StreamTier {
   Future<StreamPage> owed(String key, long since, int limit, Retention retention) {
     long now = System.currentTimeMillis();
     return ClusterCalls.async(vertx, () -> logs.submitToKey(key,
-            new StreamProcessors.Owed(since, limit, retention.cutoff(now), epochForNew())))
+            new StreamProcessors.Owed(since, limit, retention.cutoff(now), epochForNew(retention))))
         .compose(slice -> completeFromStore(key, slice.since(), limit, now, slice));
   }
 
@@ -117,7 +119,7 @@ final class StreamTier {
   Future<StreamPage> conversation(String self, String peer, long since, int limit, Retention retention) {
     long now = System.currentTimeMillis();
     return ClusterCalls.async(vertx, () -> logs.submitToKey(self,
-            new StreamProcessors.Conversation(self, peer, limit, retention.cutoff(now), epochForNew())))
+            new StreamProcessors.Conversation(self, peer, limit, retention.cutoff(now), epochForNew(retention))))
         .compose(slice -> {
           StreamPage inMemory = StreamPage.of(slice, since);
           if (!store.durable() || inMemory.messages().size() >= limit || slice.memoryFrom() <= 1) {
@@ -129,8 +131,9 @@ final class StreamTier {
   }
 
   /** Raises the user's acknowledged seq, in memory and (when it moved) in the store. */
-  Future<Void> ack(String key, long seq) {
-    return ClusterCalls.async(vertx, () -> logs.submitToKey(key, new StreamProcessors.Ack(seq, epochForNew())))
+  Future<Void> ack(String key, long seq, Retention retention) {
+    return ClusterCalls.async(vertx, () -> logs.submitToKey(key,
+            new StreamProcessors.Ack(seq, epochForNew(retention))))
         .compose(moved -> moved ? store.ack(prefix + key, seq) : Future.succeededFuture());
   }
 

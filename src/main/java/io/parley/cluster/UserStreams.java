@@ -37,7 +37,7 @@ public final class UserStreams {
   }
 
   public Future<StreamPosition> position(String user) {
-    return tier.position(user);
+    return tier.position(user, retention);
   }
 
   /** What {@code user} is owed: every message after {@code since}, or with {@code since < 0} every unacknowledged one. */
@@ -57,7 +57,7 @@ public final class UserStreams {
 
   /** A session of the user has shown or stored everything up to {@code seq}. */
   public Future<Void> ack(String user, long seq) {
-    return tier.ack(user, seq);
+    return tier.ack(user, seq, retention);
   }
 
   /** A read of a user's stream: stored encodings with their seqs, the stream's position, and completeness. */

@@ -40,7 +40,8 @@ public final class GatewayVerticle extends VerticleBase {
   private long heartbeatTimer = -1;
 
   /**
-   * @param registry  what {@code /metrics} serves, or null where it is served on a listener of its own
+   * @param registry  where meters go, and what {@code /metrics} serves unless {@code metrics.port} gives it a
+   *                  listener of its own
    * @param devTokens the demo's token endpoint, or null where it must not exist
    */
   public GatewayVerticle(SessionServices services, HubShards hub, NodeState state, PrometheusMeterRegistry registry,
@@ -98,7 +99,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/ready").handler(ctx -> answer(ctx, state.ready(services.nodeId())));
     router.get("/ready/safe").handler(ctx -> answer(ctx, state.safe(services.nodeId())));
     // a scrape takes 8-25 ms of CPU (200 ms the first time): on a worker, not on a loop its connections share
-    if (registry != null) { // null: metrics.port serves them elsewhere (ParleyNode)
+    if (!config.metrics().separate()) { // else metrics.port serves them (ParleyNode)
       router.get("/metrics").blockingHandler(PrometheusScrapingHandler.create(registry), false);
     }
 

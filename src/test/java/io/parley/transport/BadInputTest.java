@@ -209,7 +209,9 @@ class BadInputTest {
         TestClient.options(NODE.port()).wsPath("/ws?token=" + token))) {
       JsonObject joined = join(client, "url-room");
       assertEquals("url-room", joined.getString("room"));
-      expectError(client.request(request("auth").put("token", token)), "bad_request");
+      // PROTOCOL.md 1.1: a further auth of the same user refreshes the session; another user's is refused
+      assertEquals("urlguy", expectOk(client.request(request("auth").put("token", token))).getString("user"));
+      expectError(client.request(request("auth").put("token", TestNodes.token(NODE.vertx(), "other"))), "forbidden");
     }
     try (TestClient client = TestClient.connect(NODE.vertx(),
         TestClient.options(NODE.port()).wsPath("/ws?token=garbage"))) {
