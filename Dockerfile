@@ -12,6 +12,9 @@ RUN useradd --system --uid 10001 --home-dir /opt/parley parley
 WORKDIR /opt/parley
 COPY --from=build /src/target/parley.jar ./parley.jar
 COPY conf ./conf
+# the embedded store's folder (store.path "data"): mount a volume here to keep streams across containers
+RUN mkdir data && chown parley data
+VOLUME /opt/parley/data
 USER parley
 
 # Listen on every interface inside the container; the cluster host must be this container's name or address

@@ -64,7 +64,7 @@ public record ParleyConfig(
   }
 
   /**
-   * Where streams are kept beyond memory: {@code kind} memory (nowhere), embedded (SQLite in {@code path}, one
+   * Where streams are kept beyond memory: {@code kind} memory (nowhere), embedded (RocksDB in {@code path}, one
    * node only) or postgres ({@code url} as {@code postgresql://host:port/db}, {@code user}, {@code password}).
    * With a store, Hazelcast keeps each stream's newest {@code memoryMessages}; older ones are read from the
    * store. Expired messages leave the store every {@code sweepIntervalMs}.

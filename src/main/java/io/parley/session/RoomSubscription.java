@@ -3,8 +3,11 @@ package io.parley.session;
 import io.parley.hub.RoomMember;
 import io.parley.protocol.SharedFrame;
 
+import io.vertx.core.Future;
+
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A session's membership of one room, and the room's member as the hub sees it. While the join is in progress,
@@ -22,6 +25,8 @@ final class RoomSubscription implements RoomMember {
   private long lastSeq;
   /** The epoch of {@link #lastSeq}. */
   private String epoch;
+  /** The join's presence write was issued: the leave must withdraw it. */
+  private boolean announced;
 
   /** A message held back while joining; a reset when {@code resetEpoch} is set. */
   private record HeldMessage(long seq, SharedFrame frame, String resetEpoch) {
@@ -72,6 +77,33 @@ final class RoomSubscription implements RoomMember {
   void leave() {
     left = true;
     session.localRooms().remove(room, this);
+  }
+
+  boolean hasLeft() {
+    return left;
+  }
+
+  /**
+   * The join announces the member in cluster presence, unless the member left (or the session closed) before
+   * the join got that far: then nothing is announced, and nothing needs withdrawing.
+   */
+  Future<Void> announce(Supplier<Future<Void>> join) {
+    return session.inPresenceOrder(room, () -> {
+      if (left) {
+        return Future.succeededFuture();
+      }
+      announced = true;
+      return join.get();
+    });
+  }
+
+  /**
+   * Leaves the room locally at once, and in presence after every earlier presence write of this session for the
+   * room (see {@link Session#inPresenceOrder}): a leave that overtook its join left a ghost for good.
+   */
+  Future<Void> withdraw(Supplier<Future<Void>> leaveCluster) {
+    leave();
+    return session.inPresenceOrder(room, () -> announced ? leaveCluster.get() : Future.succeededFuture());
   }
 
   boolean joining() {

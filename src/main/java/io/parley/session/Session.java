@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One client connection: who it is, which rooms it is in, its timers and its outbound limit. Lives on one
@@ -48,6 +49,10 @@ public final class Session implements UserEndpoint {
   private Principal principal;
   /** Orders the pushes of the user's stream; made at auth. */
   private UserStreamCursor userStream;
+  /** The auth's registration in the user directory; the close's removal waits for it. */
+  private Future<Void> registered;
+  /** Per room, the last presence write issued: the next one waits for it. */
+  private final Map<String, Future<Void>> presenceWrites = new HashMap<>();
   /** Verification of a token from the URL, while in flight: frames wait for it. */
   private Future<Void> pendingAuth;
   private long authTimer = -1;
@@ -76,7 +81,8 @@ public final class Session implements UserEndpoint {
     if (urlToken != null) {
       pendingAuth = services.tokens().verify(urlToken)
           .onFailure(e -> close(CloseCode.UNAUTHORIZED, e.getMessage()))
-          .compose(principal -> authenticate(principal, -1, null)
+          .compose(principal -> closed ? Future.<OwedMessages>failedFuture("closed while authenticating")
+              : authenticate(principal, -1, null)
               .onSuccess(this::replay)
               .onFailure(e -> close(CloseCode.GOING_AWAY, "cluster unavailable: reconnect")))
           .<Void>mapEmpty()
@@ -129,7 +135,8 @@ public final class Session implements UserEndpoint {
     services.localUsers().add(this);
     sessionEvent(log.atDebug(), "session_auth").log();
     String user = principal.user();
-    return services.users().connect(user)
+    registered = services.users().connect(user);
+    return registered
         .compose(v -> services.userStreams().owed(user, since))
         .compose(page -> since < 0 || epoch == null || epoch.equals(page.epoch())
             ? Future.succeededFuture(new OwedMessages(page, since < 0 || page.complete()))
@@ -148,6 +155,18 @@ public final class Session implements UserEndpoint {
       send(Frames.privateMessage(page.seqs().get(i), page.messages().get(i)));
     }
     userStream.replayed(page.latest());
+  }
+
+  /**
+   * Runs this session's presence writes for a room one after the other, each once the previous completed (failed
+   * or not): the cluster could otherwise apply a join, leave, join of one session in another order.
+   */
+  Future<Void> inPresenceOrder(String room, Supplier<Future<Void>> write) {
+    Future<Void> previous = presenceWrites.getOrDefault(room, Future.succeededFuture());
+    Future<Void> next = previous.transform(r -> write.get());
+    presenceWrites.put(room, next);
+    next.onComplete(r -> presenceWrites.remove(room, next));
+    return next;
   }
 
   /** The session's own send took {@code seq} in its user's stream. */
@@ -187,7 +206,13 @@ public final class Session implements UserEndpoint {
       return;
     }
     if (pendingAuth != null) {
-      pendingAuth.onComplete(r -> requests.handle(text));
+      // the connection may close while the token is checked: then its queued requests are dropped, or a join
+      // would announce a member of a session that no longer exists
+      pendingAuth.onComplete(r -> {
+        if (!closed) {
+          requests.handle(text);
+        }
+      });
       return;
     }
     requests.handle(text);
@@ -328,15 +353,14 @@ public final class Session implements UserEndpoint {
     services.vertx().cancelTimer(authTimer);
     services.metrics().connectionClosed(transport.kind());
     List<Future<Void>> leaving = new ArrayList<>();
-    rooms.forEach((room, subscription) -> {
-      subscription.leave();
-      leaving.add(services.presence().leave(room, principal.user(), id));
-    });
+    rooms.forEach((room, subscription) ->
+        leaving.add(subscription.withdraw(() -> services.presence().leave(room, principal.user(), id))));
     rooms.clear();
     if (principal != null) {
       userStream.close();
       services.localUsers().remove(this);
-      leaving.add(services.users().disconnect(principal.user()));
+      // after the auth's registration, which a close during auth would otherwise overtake
+      leaving.add(registered.transform(r -> services.users().disconnect(principal.user())));
     }
     onClosed.accept(this);
     Future.join(leaving).onComplete(r -> cleanedUp.tryComplete());

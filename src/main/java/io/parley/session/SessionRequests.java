@@ -112,6 +112,9 @@ final class SessionRequests {
         return Future.succeededFuture();
       }
       Principal principal = result.result();
+      if (session.isClosed() || session.isAuthenticated()) {
+        return Future.succeededFuture(); // closed, or authenticated by a concurrent auth, while the token was checked
+      }
       return session.authenticate(principal, since, epoch).transform(registered -> {
         if (registered.failed()) {
           session.sendError(request.id(), registered.cause());
@@ -163,7 +166,8 @@ final class SessionRequests {
     session.rooms().put(room, subscription);
     String user = session.principal().user();
     return session.localRooms().add(room, subscription)
-        .compose(liveAfter -> services.presence().join(room, user, session.id()).map(liveAfter))
+        .compose(liveAfter -> subscription.announce(() -> services.presence().join(room, user, session.id()))
+            .map(liveAfter))
         .compose(liveAfter -> since >= 0
             ? recover(room, since, epoch)
             : Future.succeededFuture(new HistoryPage(List.of(), liveAfter.seq(), true, liveAfter.epoch())))
@@ -217,13 +221,13 @@ final class SessionRequests {
     return abandon(room).transform(r -> Future.succeededFuture(Frames.ok(request.id()).put("room", room)));
   }
 
-  /** Leaves a room locally at once, and in cluster presence. */
+  /** Leaves a room locally at once, and in cluster presence once the join's announcement is written. */
   private Future<Void> abandon(String room) {
     RoomSubscription subscription = session.rooms().remove(room);
-    if (subscription != null) {
-      subscription.leave();
+    if (subscription == null) {
+      return Future.succeededFuture();
     }
-    return services.presence().leave(room, session.principal().user(), session.id());
+    return subscription.withdraw(() -> services.presence().leave(room, session.principal().user(), session.id()));
   }
 
   private Future<JsonObject> publish(Request request) {

@@ -1,15 +1,13 @@
 package io.parley.store;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,36 +16,49 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
- * The store's one writer: a thread that takes every write queued since its last commit and commits them as one
- * transaction (one fsync for SQLite, one round of commit for PostgreSQL), then completes their futures on their
- * callers' contexts. Under load the batches grow by themselves, which is what keeps durable publishing fast.
- * Between batches it drops expired messages, every {@code sweepIntervalMs}.
+ * A store's one writer: a thread that takes every write queued since its last commit and hands them to its
+ * {@link BatchTarget} as one durable commit (one fsync), then completes their futures on their callers' contexts.
+ * Under load the batches grow by themselves, which is what keeps durable publishing fast. Between batches it has
+ * expired messages dropped, every {@code sweepIntervalMs}. What is engine-specific is the target's.
  */
 final class GroupCommitter {
 
-  private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
-  /** Beyond this many writes in one transaction, commit and start the next: bounds a commit's latency. */
-  static final int MAX_BATCH = 2000;
-  private static final long RETRY_PAUSE_MS = 200;
+  /** How one engine writes a batch and drops what expired. Called on the writer thread only. */
+  interface BatchTarget {
 
-  private final SqlDialect dialect;
-  private final ConnectionSource connections;
+    /** Writes every write of {@code batch} as one commit; returns only once it is durable, throws if it is not. */
+    void commit(List<StoreWrite> batch) throws Exception;
+
+    /**
+     * Drops messages that expired before {@code now}, at most about {@code max} where the engine can bound it;
+     * returns how many it dropped ({@code max} or more: some may remain, and the next sweep comes sooner).
+     */
+    int sweep(long now, int max) throws Exception;
+
+    /** After a failed commit or sweep: forget what the failure may have broken (a connection). */
+    void reset();
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+  /** Beyond this many writes in one commit, commit and start the next: bounds a commit's latency. */
+  static final int MAX_BATCH = 2000;
+  /** A sweep drops at most this many at a time, so that writes wait for no long sweep. */
+  static final int SWEEP_CHUNK = 10_000;
+  private static final long RETRY_PAUSE_MS = 200;
+  private static final long STOP_WAIT_MS = 10_000;
+
+  private final BatchTarget target;
   private final long sweepIntervalMs;
   private final LongConsumer batchObserver;
   private final LinkedBlockingQueue<StoreWrite> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
-  private Connection connection;
   private volatile boolean running = true;
   private long lastSweepMs = System.currentTimeMillis();
+  /** The last sweep stopped at its chunk: sweep again after the next batch, not an interval later. */
+  private boolean sweepUnfinished;
 
-  /** Opens a connection for the writer (autocommit off); called again after a connection broke. */
-  interface ConnectionSource {
-    Connection open() throws SQLException;
-  }
-
-  GroupCommitter(SqlDialect dialect, ConnectionSource connections, long sweepIntervalMs, LongConsumer batchObserver) {
-    this.dialect = dialect;
-    this.connections = connections;
+  GroupCommitter(BatchTarget target, long sweepIntervalMs, LongConsumer batchObserver) {
+    this.target = target;
     this.sweepIntervalMs = sweepIntervalMs;
     this.batchObserver = batchObserver;
     this.thread = new Thread(this::run, "parley-store-writer");
@@ -58,7 +69,28 @@ final class GroupCommitter {
     thread.start();
   }
 
-  void submit(StoreWrite write) {
+  /** Completes, on the caller's context, once the entry is committed. */
+  Future<Void> append(StreamEntry entry) {
+    Promise<Void> done = Promise.promise();
+    submit(StoreWrite.append(entry, Vertx.currentContext(), done));
+    return done.future();
+  }
+
+  /** Completes, on the caller's context, once the raised ack is committed. */
+  Future<Void> ack(String stream, long seq) {
+    Promise<Void> done = Promise.promise();
+    submit(StoreWrite.ack(stream, seq, Vertx.currentContext(), done));
+    return done.future();
+  }
+
+  /** Written with the next commit; nobody waits for it. */
+  void trim(String stream, long upTo) {
+    if (upTo > 0) {
+      submit(StoreWrite.trim(stream, upTo));
+    }
+  }
+
+  private void submit(StoreWrite write) {
     if (!running) {
       fail(List.of(write), new IllegalStateException("the store is closed"));
       return;
@@ -66,30 +98,33 @@ final class GroupCommitter {
     queue.add(write);
   }
 
-  /** Commits what is queued, then stops. */
-  void stop() {
+  /** Commits what is queued, then stops; false if the thread did not end in time (it may still use the target). */
+  boolean stop() {
     running = false;
     thread.interrupt();
     try {
-      thread.join(10_000);
+      thread.join(STOP_WAIT_MS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    closeConnection();
+    return !thread.isAlive();
   }
 
   private void run() {
     List<StoreWrite> batch = new ArrayList<>();
     while (running || !queue.isEmpty()) {
       try {
-        StoreWrite first = running ? queue.poll(sweepIntervalMs, TimeUnit.MILLISECONDS) : queue.poll();
+        long wait = sweepUnfinished ? 0 : sweepIntervalMs;
+        StoreWrite first = running ? queue.poll(wait, TimeUnit.MILLISECONDS) : queue.poll();
         if (first != null) {
           batch.add(first);
           queue.drainTo(batch, MAX_BATCH - 1);
           commit(batch);
           batch.clear();
         }
-        sweepWhenDue();
+        if (running) {
+          sweepWhenDue();
+        }
       } catch (InterruptedException e) {
         // stop() asked: the loop commits what is left, then ends
       }
@@ -98,117 +133,35 @@ final class GroupCommitter {
 
   private void commit(List<StoreWrite> batch) {
     try {
-      Connection c = connection();
-      write(c, batch);
-      c.commit();
+      target.commit(batch);
       batchObserver.accept(batch.size());
       complete(batch);
-    } catch (SQLException | RuntimeException e) {
+    } catch (Exception e) {
       log.atWarn().setMessage("event=store_commit_failed").addKeyValue("writes", batch.size())
           .addKeyValue("error", e.toString()).log();
-      rollbackQuietly();
-      closeConnection();
+      target.reset();
       fail(batch, e);
       pause();
     }
   }
 
-  private void write(Connection c, List<StoreWrite> batch) throws SQLException {
-    Map<String, Long> latest = new HashMap<>();
-    try (PreparedStatement insert = c.prepareStatement(dialect.insertMessage());
-         PreparedStatement acks = c.prepareStatement(dialect.raiseAcked());
-         PreparedStatement trims = c.prepareStatement("DELETE FROM parley_messages WHERE stream = ? AND seq <= ?")) {
-      for (StoreWrite write : batch) {
-        switch (write.kind()) {
-          case APPEND -> {
-            StreamEntry e = write.entry();
-            insert.setString(1, e.stream());
-            insert.setLong(2, e.seq());
-            insert.setLong(3, e.ts());
-            insert.setLong(4, e.expiresAt());
-            insert.setString(5, e.peer());
-            insert.setString(6, e.data());
-            insert.addBatch();
-            latest.merge(e.stream(), e.seq(), Math::max);
-          }
-          case ACK -> {
-            acks.setString(1, write.stream());
-            acks.setLong(2, write.seq());
-            acks.addBatch();
-          }
-          case TRIM -> {
-            trims.setString(1, write.stream());
-            trims.setLong(2, write.seq());
-            trims.addBatch();
-          }
-        }
-      }
-      insert.executeBatch();
-      acks.executeBatch();
-      trims.executeBatch();
-    }
-    if (!latest.isEmpty()) {
-      try (PreparedStatement raise = c.prepareStatement(dialect.raiseLatest())) {
-        for (Map.Entry<String, Long> stream : latest.entrySet()) {
-          raise.setString(1, stream.getKey());
-          raise.setLong(2, stream.getValue());
-          raise.addBatch();
-        }
-        raise.executeBatch();
-      }
-    }
-  }
-
   private void sweepWhenDue() {
     long now = System.currentTimeMillis();
-    if (now - lastSweepMs < sweepIntervalMs) {
+    if (!sweepUnfinished && now - lastSweepMs < sweepIntervalMs) {
       return;
     }
     lastSweepMs = now;
     try {
-      Connection c = connection();
-      int dropped;
-      try (PreparedStatement sweep = c.prepareStatement("DELETE FROM parley_messages WHERE expires_at < ?")) {
-        sweep.setLong(1, now);
-        dropped = sweep.executeUpdate();
-      }
-      c.commit();
+      int dropped = target.sweep(now, SWEEP_CHUNK);
+      sweepUnfinished = dropped >= SWEEP_CHUNK;
       if (dropped > 0) {
         log.atDebug().setMessage("event=store_expired").addKeyValue("messages", dropped).log();
       }
-    } catch (SQLException e) {
+    } catch (Exception e) {
       log.atWarn().setMessage("event=store_sweep_failed").addKeyValue("error", e.toString()).log();
-      rollbackQuietly();
-      closeConnection();
+      sweepUnfinished = false;
+      target.reset();
     }
-  }
-
-  private Connection connection() throws SQLException {
-    if (connection == null) {
-      connection = connections.open();
-    }
-    return connection;
-  }
-
-  private void rollbackQuietly() {
-    try {
-      if (connection != null) {
-        connection.rollback();
-      }
-    } catch (SQLException ignored) {
-      // the connection is closed next anyway
-    }
-  }
-
-  private void closeConnection() {
-    try {
-      if (connection != null) {
-        connection.close();
-      }
-    } catch (SQLException ignored) {
-      // nothing more to release
-    }
-    connection = null;
   }
 
   private void pause() {

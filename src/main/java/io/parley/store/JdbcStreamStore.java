@@ -2,10 +2,6 @@ package io.parley.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -17,37 +13,45 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.function.LongConsumer;
 
 /**
- * A {@link StreamStore} in SQL: SQLite on the node's disk ({@code embedded}) or PostgreSQL ({@code postgres}).
- * One writer connection commits in groups ({@link GroupCommitter}); reads share a small pool. The schema is made
- * at start-up, and the store's epoch with it: a new database is a new epoch for every stream.
+ * A {@link StreamStore} in PostgreSQL ({@code postgres}), which several nodes share. One writer connection commits
+ * in groups ({@link GroupCommitter}, {@link JdbcWriter}); reads share a small pool. The schema is made at
+ * start-up, and the store's epoch with it: a new database is a new epoch for every stream.
  */
-public final class JdbcStreamStore implements StreamStore {
+public final class JdbcStreamStore extends GroupCommittedStore {
 
   private static final int READ_POOL_SIZE = 4;
   private static final String COLUMNS = "seq, ts, expires_at, peer, data";
 
-  private final String kind;
-  private final SqlDialect dialect;
   private final HikariDataSource readers;
-  private final GroupCommitter writer;
-  private final String epoch;
+  private final JdbcWriter connection;
 
-  private JdbcStreamStore(String kind, SqlDialect dialect, String jdbcUrl, Properties properties,
-                          long sweepIntervalMs, LongConsumer batchObserver) throws SQLException {
-    this.kind = kind;
-    this.dialect = dialect;
-    GroupCommitter.ConnectionSource source = () -> {
+  private JdbcStreamStore(String epoch, HikariDataSource readers, JdbcWriter connection, long sweepIntervalMs,
+                          LongConsumer batchObserver) {
+    super(epoch, connection, sweepIntervalMs, batchObserver);
+    this.readers = readers;
+    this.connection = connection;
+  }
+
+  /** PostgreSQL at {@code url} ({@code postgresql://host:port/db}). */
+  public static JdbcStreamStore postgres(String url, String user, String password, long sweepIntervalMs,
+                                         LongConsumer batchObserver) throws SQLException {
+    String jdbcUrl = "jdbc:" + url;
+    Properties properties = new Properties();
+    properties.setProperty("user", user);
+    properties.setProperty("password", password);
+    properties.setProperty("reWriteBatchedInserts", "true");
+    properties.setProperty("ApplicationName", "parley");
+    JdbcWriter.ConnectionSource source = () -> {
       Connection c = DriverManager.getConnection(jdbcUrl, properties);
-      dialect.prepare(c, true);
       c.setAutoCommit(false);
       return c;
     };
+    String epoch;
     try (Connection c = source.open()) {
-      this.epoch = createSchema(c);
+      epoch = createSchema(c);
     }
     HikariConfig pool = new HikariConfig();
     pool.setPoolName("parley-store-read");
@@ -55,49 +59,25 @@ public final class JdbcStreamStore implements StreamStore {
     pool.setDataSourceProperties(properties);
     pool.setMaximumPoolSize(READ_POOL_SIZE);
     pool.setMinimumIdle(1);
-    this.readers = new HikariDataSource(pool);
-    this.writer = new GroupCommitter(dialect, source, sweepIntervalMs, batchObserver);
-    writer.start();
-  }
-
-  /** SQLite in {@code file}: the embedded store. */
-  public static JdbcStreamStore sqlite(java.nio.file.Path file, long sweepIntervalMs, LongConsumer batchObserver)
-      throws SQLException {
-    Properties properties = new Properties();
-    properties.setProperty("busy_timeout", "10000");
-    return new JdbcStreamStore(StoreKinds.EMBEDDED, SqlDialect.SQLITE, "jdbc:sqlite:" + file.toAbsolutePath(),
-        properties, sweepIntervalMs, batchObserver);
-  }
-
-  /** PostgreSQL at {@code url} ({@code postgresql://host:port/db}). */
-  public static JdbcStreamStore postgres(String url, String user, String password, long sweepIntervalMs,
-                                         LongConsumer batchObserver) throws SQLException {
-    Properties properties = new Properties();
-    properties.setProperty("user", user);
-    properties.setProperty("password", password);
-    properties.setProperty("reWriteBatchedInserts", "true");
-    properties.setProperty("ApplicationName", "parley");
-    return new JdbcStreamStore(StoreKinds.POSTGRES, SqlDialect.POSTGRES, "jdbc:" + url, properties,
-        sweepIntervalMs, batchObserver);
+    return new JdbcStreamStore(epoch, new HikariDataSource(pool), new JdbcWriter(source), sweepIntervalMs,
+        batchObserver);
   }
 
   /** Creates what is missing (nodes starting together: PostgreSQL serialises them on a lock); returns the epoch. */
-  private String createSchema(Connection c) throws SQLException {
+  private static String createSchema(Connection c) throws SQLException {
     try (Statement statement = c.createStatement()) {
-      if (dialect == SqlDialect.POSTGRES) {
-        statement.execute("SELECT pg_advisory_xact_lock(7310500)");
-      }
-      for (String ddl : dialect.schema()) {
+      statement.execute(PostgresSql.SCHEMA_LOCK);
+      for (String ddl : PostgresSql.SCHEMA) {
         statement.execute(ddl);
       }
     }
-    try (PreparedStatement insert = c.prepareStatement(dialect.insertEpoch())) {
-      insert.setString(1, UUID.randomUUID().toString().substring(0, 13).replace("-", ""));
+    try (PreparedStatement insert = c.prepareStatement(PostgresSql.INSERT_EPOCH)) {
+      insert.setString(1, Epochs.random());
       insert.executeUpdate();
     }
     String value;
     try (Statement statement = c.createStatement();
-         ResultSet row = statement.executeQuery("SELECT value FROM parley_meta WHERE name = 'epoch'")) {
+         ResultSet row = statement.executeQuery(PostgresSql.SELECT_EPOCH)) {
       row.next();
       value = row.getString(1);
     }
@@ -107,40 +87,7 @@ public final class JdbcStreamStore implements StreamStore {
 
   @Override
   public String kind() {
-    return kind;
-  }
-
-  @Override
-  public boolean durable() {
-    return true;
-  }
-
-  @Override
-  public String epoch() {
-    return epoch;
-  }
-
-  @Override
-  public Future<Void> append(StreamEntry entry) {
-    Context context = Vertx.currentContext();
-    Promise<Void> done = Promise.promise();
-    writer.submit(StoreWrite.append(entry, context, done));
-    return done.future();
-  }
-
-  @Override
-  public Future<Void> ack(String stream, long seq) {
-    Context context = Vertx.currentContext();
-    Promise<Void> done = Promise.promise();
-    writer.submit(StoreWrite.ack(stream, seq, context, done));
-    return done.future();
-  }
-
-  @Override
-  public void trim(String stream, long upTo) {
-    if (upTo > 0) {
-      writer.submit(StoreWrite.trim(stream, upTo));
-    }
+    return StoreKinds.POSTGRES;
   }
 
   @Override
@@ -209,7 +156,9 @@ public final class JdbcStreamStore implements StreamStore {
 
   @Override
   public void close() {
-    writer.stop();
+    if (stopWriter()) {
+      connection.close();
+    }
     readers.close();
   }
 }

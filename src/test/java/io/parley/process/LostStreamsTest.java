@@ -45,8 +45,10 @@ class LostStreamsTest {
   @Test
   @DisplayName("two of three nodes killed together: resets, every later publish delivered, recovered:false")
   void twoOfThreeKilled() {
-    cluster = new ProcessCluster("lost", 3, 3000, config -> {
-    }).start();
+    // quorum off: this is about losing data, not a split (a lone survivor of three would refuse writes;
+    // SplitBrainTest covers that)
+    cluster = new ProcessCluster("lost", 3, 3000,
+        config -> config.getJsonObject("cluster").put("minimumMembers", 1)).start();
     int port = cluster.httpPorts().get(0);
     try (TestClient member = authenticated(port, "member", List.of("*"), List.of());
          TestClient publisher = authenticated(port, "backend", List.of("*"), List.of("lost-*"))) {

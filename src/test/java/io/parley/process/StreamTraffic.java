@@ -93,23 +93,25 @@ final class StreamTraffic implements AutoCloseable {
 
   private void publishOnce(TestClient client, String user) {
     String room = room(ThreadLocalRandom.current().nextInt(rooms));
-    String tag = user + "/" + nextCount();
-    JsonObject reply = client.request(new JsonObject().put("type", "publish").put("room", room)
-        .put("body", new JsonObject().put("tag", tag)).put("id", tag));
-    if ("ok".equals(reply.getString("type"))) {
-      published.put(tag, new Published(room, reply.getLong("seq"), tag));
-    }
+    request(client, user, new JsonObject().put("type", "publish").put("room", room),
+        (tag, ok) -> published.put(tag, new Published(room, ok.getLong("seq"), tag)));
   }
 
   private void sendOnce(TestClient client, String user) {
     String to = recipient(ThreadLocalRandom.current().nextInt(recipients));
-    String tag = user + "/" + nextCount();
-    JsonObject reply = client.request(new JsonObject().put("type", "send").put("to", to)
-        .put("body", new JsonObject().put("tag", tag)).put("id", tag));
-    if ("ok".equals(reply.getString("type"))) {
-      sent.put(tag, new Sent(user, to, reply.getString("mid"), reply.getLong("seq"), tag));
-    }
+    request(client, user, new JsonObject().put("type", "send").put("to", to),
+        (tag, ok) -> sent.put(tag, new Sent(user, to, ok.getString("mid"), ok.getLong("seq"), tag)));
     Http.sleep(SEND_PAUSE_MS); // fewer private messages than users.history.size keeps, whatever the run's length
+  }
+
+  /** Sends {@code request} with a unique tag as its body and id; records it through {@code onOk} if acknowledged. */
+  private void request(TestClient client, String user, JsonObject request,
+                       java.util.function.BiConsumer<String, JsonObject> onOk) {
+    String tag = user + "/" + nextCount();
+    JsonObject reply = client.request(request.put("body", new JsonObject().put("tag", tag)).put("id", tag));
+    if ("ok".equals(reply.getString("type"))) {
+      onOk.accept(tag, reply);
+    }
   }
 
   private synchronized int nextCount() {
