@@ -4,7 +4,7 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.JdkLoggerFactory;
 
 /**
- * The parley load generator: {@code Bench <idle|fanout|cluster|chat> [--option value ...]} (see BENCH.md). It
+ * The parley load generator: {@code Bench <idle|fanout|cluster|chat|history|publish|rejoin> [--option value ...]} (see BENCH.md). It
  * prints a progress line each second, stops by itself and prints one summary line, prefixed {@code SUMMARY}.
  */
 public final class Bench {
@@ -30,6 +30,8 @@ public final class Bench {
         case "fanout", "cluster" -> new FanoutScenario(options);
         case "chat" -> new ChatScenario(options);
         case "history" -> new HistoryScenario(options);
+        case "publish" -> new PublishScenario(options);
+        case "rejoin" -> new RejoinScenario(options);
         default -> throw new IllegalArgumentException("unknown scenario " + options.scenario);
       };
     } catch (IllegalArgumentException e) {

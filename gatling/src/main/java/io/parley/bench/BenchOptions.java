@@ -16,7 +16,7 @@ import java.util.Set;
 final class BenchOptions {
 
   static final String USAGE = """
-      usage: Bench <idle|fanout|cluster|chat|history> [options]
+      usage: Bench <idle|fanout|cluster|chat|history|publish|rejoin> [options]
         --url ws://127.0.0.1:8080/ws   node WebSocket endpoint; repeat for several nodes (cluster, chat, idle)
         --node-pid PID                  node process for RSS/CPU (/proc); repeat, in the order of --url
         --secret S                      HS256 secret (default: env PARLEY_AUTH_JWT_SECRET)
@@ -31,6 +31,9 @@ final class BenchOptions {
       cluster: fanout over every --url: subscribers round-robin, publishers on the first
       chat:    --users 10000 --rooms 500 --rate 500 --churn 50 --duration 60 --warmup 5
       history: --rooms 10000 --messages 10 --body-bytes 80 --expire-wait S (nodes' history.ttlMs below S)
+      publish: --rooms 1000 --publishers 4 --concurrency 16 | --rate R (per publisher) --duration 30 --warmup 5
+               --max-in-flight 10000 --body-bytes 0 --publish-id false; --per-room N fills N messages per room
+      rejoin:  --room-prefix P --rooms 10 --since 0: joins P0..P(n-1) in turn with since, times each join's ok
       """;
 
   /** Options without a value. {@code --child} is internal: a {@code --processes} parent passes it to its children. */

@@ -9,6 +9,11 @@ interface FrameListener {
   /** The {@code ok} of a fire-and-forget request (a publish). */
   default void onAck(WsConnection connection) {}
 
+  /** {@link #onAck(WsConnection)} with the ok frame's text, for scenarios that match oks to publishes by room. */
+  default void onAck(WsConnection connection, String frame) {
+    onAck(connection);
+  }
+
   /** An {@code error} frame that answers no pending request (a failed publish, or a push such as rate_limited). */
   default void onError(WsConnection connection, String code) {}
 

@@ -71,6 +71,11 @@ final class MeasureWindow {
         + " (" + perSecond + "/s)";
   }
 
+  /** The window's length in seconds, from its opening to {@link #stop}. */
+  double wallSeconds() {
+    return cpu.wallNanos() / 1e9;
+  }
+
   /** {@code duration=Ds+Ws}. */
   String durationField() {
     return "duration=" + durationSeconds + "s+" + warmupSeconds + "s";

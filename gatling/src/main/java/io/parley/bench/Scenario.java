@@ -35,12 +35,17 @@ abstract class Scenario implements FrameListener {
   private volatile MeasureWindow window;
 
   Scenario(BenchOptions options) {
+    this(options, true);
+  }
+
+  /** {@code publishIdsByDefault}: whether publishes carry a request id when {@code --publish-id} is not given. */
+  Scenario(BenchOptions options, boolean publishIdsByDefault) {
     this.options = options;
     this.runId = options.runId();
     this.urls = options.urls();
     this.probes = options.probes();
     this.tokens = new TokenMinter(options.secret(), 6 * 3600);
-    this.publishIds = Boolean.parseBoolean(options.string("publish-id", "true"));
+    this.publishIds = Boolean.parseBoolean(options.string("publish-id", Boolean.toString(publishIdsByDefault)));
     this.progress = new Progress(options.scenario);
     this.client = new WsClient(options.integer("threads", 2), options.sources());
   }
@@ -60,6 +65,11 @@ abstract class Scenario implements FrameListener {
     MeasureWindow opened = new MeasureWindow(probes, client.group(), warmupSeconds, durationSeconds);
     window = opened;
     return opened;
+  }
+
+  /** The open window, or null before {@link #openWindow}. */
+  MeasureWindow currentWindow() {
+    return window;
   }
 
   /** Whether a delivery of a message sent at {@code sentNanos} is timed: only after the window's warm-up. */

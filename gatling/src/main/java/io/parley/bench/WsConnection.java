@@ -126,7 +126,7 @@ final class WsConnection extends ChannelInboundHandlerAdapter implements Inbound
         reply.completeExceptionally(new IllegalStateException("error reply: " + text));
       }
     } else if (ok) {
-      listener.onAck(this);
+      listener.onAck(this, text);
     } else {
       listener.onError(this, Wire.errorCode(text));
     }
