@@ -25,6 +25,9 @@ public final class UserDirectory {
 
   static final String MAP_NAME = "parley.users";
   private static final Logger log = LoggerFactory.getLogger(UserDirectory.class);
+  private static final int PUSH_ATTEMPTS = 4;
+  private static final long PUSH_RETRY_MS = 500;
+  private static final long PUSH_TIMEOUT_MS = 2000;
 
   private final IMap<String, UserRecord> users;
   private final Vertx vertx;
@@ -71,6 +74,18 @@ public final class UserDirectory {
     });
   }
 
+  /**
+   * One node's share of a push. A node whose address the bus does not know yet (it is re-announcing itself after
+   * a split healed) is tried again a few times; after that the message stays owed to the user's next auth.
+   */
+  private void pushTo(String node, String frame, DeliveryOptions options, int attemptsLeft) {
+    vertx.eventBus().request(LocalUsers.nodeAddress(node), frame, options).onFailure(e -> {
+      if (attemptsLeft > 1) {
+        vertx.setTimer(PUSH_RETRY_MS, t -> pushTo(node, frame, options, attemptsLeft - 1));
+      }
+    });
+  }
+
   /** A sent message's id, and its seq in the sender's stream. */
   public record SentPrivate(String mid, long seq) {
   }
@@ -85,9 +100,10 @@ public final class UserDirectory {
       DeliveryOptions options = new DeliveryOptions()
           .addHeader(LocalUsers.TO_HEADER, user)
           .addHeader(LocalUsers.ORIGIN_HEADER, origin)
-          .addHeader(LocalUsers.SEQ_HEADER, Long.toString(seq));
+          .addHeader(LocalUsers.SEQ_HEADER, Long.toString(seq))
+          .setSendTimeout(PUSH_TIMEOUT_MS);
       for (String node : record.nodes()) {
-        vertx.eventBus().send(LocalUsers.nodeAddress(node), frame, options);
+        pushTo(node, frame, options, PUSH_ATTEMPTS);
       }
     });
   }

@@ -27,10 +27,10 @@ public final class LocalUsers {
     return ADDRESS_PREFIX + nodeId;
   }
 
-  /** Listens on this node's address for pushes to a user's sessions here. */
+  /** Listens on this node's address for pushes to a user's sessions here; answers how many it reached. */
   public MessageConsumer<String> listen(EventBus eventBus, String nodeId) {
-    return eventBus.consumer(nodeAddress(nodeId), message -> handTo(message.headers().get(TO_HEADER),
-        message.headers().get(ORIGIN_HEADER), Long.parseLong(message.headers().get(SEQ_HEADER)), message.body()));
+    return eventBus.consumer(nodeAddress(nodeId), message -> message.reply(handTo(message.headers().get(TO_HEADER),
+        message.headers().get(ORIGIN_HEADER), Long.parseLong(message.headers().get(SEQ_HEADER)), message.body())));
   }
 
   /** Listens for cluster-wide disconnects of a user. */
