@@ -245,9 +245,10 @@ public record ParleyConfig(
   /**
    * DoS guard on what a client can make a node read and send back: {@code history}, {@code join} with
    * {@code since} and {@code presence} share one token bucket per connection ({@code limits.readsPerSecond},
-   * {@code limits.readBurst}); beyond it, {@code rate_limited}.
+   * {@code limits.readBurst}); beyond it, {@code rate_limited}. A {@code history} reply holds at most
+   * {@code limits.maxReplyBytes} of messages, and never more than a client's queue may hold.
    */
-  public record ReadLimits(double perSecond, int burst) {
+  public record ReadLimits(double perSecond, int burst, int maxReplyBytes) {
   }
 
   /**
@@ -300,7 +301,8 @@ public record ParleyConfig(
             s.integer("limits.maxConnections"), s.decimal("limits.maxHeapFraction")),
         new Fanout(s.whole("fanout.batchIntervalMs"), s.whole("fanout.presenceIntervalMs")),
         new PresenceLimits(s.integer("presence.maxListed"), s.integer("presence.maxPushMembers")),
-        new ReadLimits(s.decimal("limits.readsPerSecond"), s.integer("limits.readBurst")),
+        new ReadLimits(s.decimal("limits.readsPerSecond"), s.integer("limits.readBurst"),
+            s.integer("limits.maxReplyBytes")),
         new Heartbeat(s.whole("heartbeat.intervalMs"), s.whole("heartbeat.timeoutMs")),
         new Shutdown(s.whole("shutdown.drainDelayMs"), s.whole("shutdown.gracePeriodMs")),
         new MetricsConfig(s.string("metrics.host"), s.integer("metrics.port")));
@@ -408,6 +410,7 @@ public record ParleyConfig(
     require(presence.maxListed >= 1, "presence.maxListed must be >= 1");
     require(presence.maxPushMembers >= 1, "presence.maxPushMembers must be >= 1");
     require(reads.perSecond > 0 && reads.burst >= 1, "limits.readsPerSecond and readBurst must be > 0");
+    require(reads.maxReplyBytes >= 1024, "limits.maxReplyBytes must be >= 1024");
     require(heartbeat.intervalMs > 0, "heartbeat.intervalMs must be > 0");
     require(heartbeat.timeoutMs > heartbeat.intervalMs, "heartbeat.timeoutMs must be > heartbeat.intervalMs");
     require(metrics.port >= 0 && metrics.port <= 65535,

@@ -359,12 +359,9 @@ final class SessionRequests {
     if (!session.principal().mayJoin(room)) {
       throw forbidden("not allowed to see " + room);
     }
-    return services.history().read(room, since, limit).map(page -> {
-      JsonArray messages = new JsonArray();
-      page.messages().forEach(entry -> messages.add(new JsonObject(entry.frame())));
-      return Frames.ok(request.id()).put("room", room).put("messages", messages).put("seq", page.latestSeq())
-          .put("epoch", page.epoch());
-    });
+    return services.history().read(room, since, limit).map(page -> ReplyBudget.withMessages(
+        Frames.ok(request.id()).put("room", room).put("seq", page.latestSeq()).put("epoch", page.epoch()),
+        page.messages().stream().map(HistoryEntry::frame).toList(), since < 0, maxReplyBytes()));
   }
 
   /** {@code history} with {@code with}: the conversation with that user, from the caller's stream. */
@@ -377,13 +374,19 @@ final class SessionRequests {
     int limit = limit(request, services.userStreams().capacity());
     return services.userStreams().conversation(session.principal().user(), peer, Math.max(0, since), limit)
         .map(page -> {
-          JsonArray messages = new JsonArray();
+          List<String> frames = new java.util.ArrayList<>(page.seqs().size());
           for (int i = 0; i < page.seqs().size(); i++) {
-            messages.add(new JsonObject(Frames.privateMessage(page.seqs().get(i), page.messages().get(i))));
+            frames.add(Frames.privateMessage(page.seqs().get(i), page.messages().get(i)));
           }
-          return Frames.ok(request.id()).put("with", peer).put("messages", messages).put("seq", page.latest())
-              .put("epoch", page.epoch());
+          // a conversation reads the newest messages (after since): the newest are kept
+          return ReplyBudget.withMessages(Frames.ok(request.id()).put("with", peer).put("seq", page.latest())
+              .put("epoch", page.epoch()), frames, true, maxReplyBytes());
         });
+  }
+
+  /** Never more than the client's queue holds: a reply must not trip its own slow-consumer cut (4008). */
+  private int maxReplyBytes() {
+    return Math.min(services.config().reads().maxReplyBytes(), services.config().limits().maxQueuedBytes());
   }
 
   /** The {@code limit} of a history read: 1 to {@code capacity}, the whole capacity when absent. */
