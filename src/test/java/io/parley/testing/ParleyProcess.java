@@ -41,6 +41,14 @@ public final class ParleyProcess implements AutoCloseable {
     this.stderr = new Lines(process.getErrorStream(), "parley-stderr-" + process.pid());
   }
 
+  private static String storeFolder() {
+    try {
+      return java.nio.file.Files.createTempDirectory("parley-process-store").toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Starts {@code java ... io.parley.ParleyMain <args>} with {@code env} as its only PARLEY_* variables. */
   public static ParleyProcess start(List<String> args, Map<String, String> env) {
     List<String> command = new ArrayList<>();
@@ -53,6 +61,8 @@ public final class ParleyProcess implements AutoCloseable {
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().keySet().removeIf(name -> name.startsWith("PARLEY_"));
+    // conf/parley.json keeps an embedded store in ./data: a folder of the test's own, not one in the checkout
+    builder.environment().put("PARLEY_STORE_PATH", storeFolder());
     builder.environment().putAll(env);
     try {
       return new ParleyProcess(builder.start());
