@@ -34,7 +34,7 @@ public final class RoomHistory {
   public RoomHistory(HazelcastInstance hazelcast, Vertx vertx, ParleyConfig.History config, StreamStore store,
                      int memoryMessages) {
     this.config = config;
-    this.memoryMessages = store.durable() ? memoryMessages : Integer.MAX_VALUE;
+    this.memoryMessages = StreamTier.memoryMessages(store, memoryMessages);
     IMap<String, StreamLog> logs = hazelcast.getMap(MAP_NAME);
     this.tier = new StreamTier(logs, store, vertx, STORE_PREFIX);
   }

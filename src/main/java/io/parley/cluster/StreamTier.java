@@ -30,12 +30,13 @@ final class StreamTier {
     this.prefix = prefix;
   }
 
-  IMap<String, StreamLog> logs() {
-    return logs;
+  /** Messages a stream keeps in memory: the newest {@code configured} with a store, all of them without one. */
+  static int memoryMessages(StreamStore store, int configured) {
+    return store.durable() ? configured : Integer.MAX_VALUE;
   }
 
-  boolean durable() {
-    return store.durable();
+  IMap<String, StreamLog> logs() {
+    return logs;
   }
 
   /**

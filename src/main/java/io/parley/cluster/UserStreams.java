@@ -23,7 +23,7 @@ public final class UserStreams {
                      int memoryMessages) {
     this.tier = new StreamTier(hazelcast.getMap(MAP_NAME), store, vertx, STORE_PREFIX);
     this.retention = new StreamTier.Retention(config.size(), config.ttlMs(), true,
-        store.durable() ? memoryMessages : Integer.MAX_VALUE);
+        StreamTier.memoryMessages(store, memoryMessages));
   }
 
   /** The most messages one read returns: the whole stream. */
