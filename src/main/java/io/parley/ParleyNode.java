@@ -10,6 +10,7 @@ import io.parley.auth.TokenVerifier;
 import io.parley.cluster.ClusterQuorum;
 import io.parley.cluster.ClusterSetup;
 import io.parley.cluster.DepartureWatcher;
+import io.parley.cluster.MemberLossCheck;
 import io.parley.cluster.MergeRepair;
 import io.parley.cluster.NodeDirectory;
 import io.parley.cluster.Revocations;
@@ -48,6 +49,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -196,9 +198,10 @@ public final class ParleyNode {
     HubShards hubs = new HubShards(Math.max(HubShards.COUNT, eventLoops),
         () -> new NodeHub(history, metrics, config.fanout()));
     metrics.roomsWithLocalMembers(hubs::rooms);
+    List<Runnable> afterMembersLost = new ArrayList<>(List.of(mergeRepair::afterMembersLost));
     if (!store.durable()) {
-      // every copy of some partitions died: their rooms begin new epochs, and members here are told
-      hazelcast.getPartitionService().addPartitionLostListener(event -> hubs.checkEpochs());
+      // with no store, rooms and user streams that lost every copy begin new epochs; members here are told
+      afterMembersLost.addAll(List.of(hubs::checkEpochs, localUsers::checkEpochs));
     }
     return hubs.deploy(vertx)
         .compose(v -> localUsers.listen(vertx.eventBus(), nodeId).completion())
@@ -212,6 +215,7 @@ public final class ParleyNode {
         .map(id -> {
           state.ready();
           mergeRepair.start();
+          MemberLossCheck.install(hazelcast, vertx, afterMembersLost);
           ParleyNode node = new ParleyNode(vertx, config, clusterManager, state, departures, mergeRepair, gateways,
               gateways.get(0).actualPort(), nodeId, nodeDirectory);
           nodeDirectory.advertise(node.url(), node::connections, hubs::rooms);

@@ -3,7 +3,7 @@ package io.parley.api;
 import io.parley.auth.Principal;
 import io.parley.cluster.NodeDirectory;
 import io.parley.cluster.Revocations;
-import io.parley.hub.LocalUsers;
+import io.parley.cluster.UserBus;
 import io.parley.protocol.Request;
 import io.parley.session.SessionServices;
 import io.vertx.core.Vertx;
@@ -117,7 +117,7 @@ public final class ServerApi {
     boolean revoke = !Boolean.FALSE.equals(options.getValue("revoke"));
     (revoke ? revocations.revoke(user) : io.vertx.core.Future.<Void>succeededFuture())
         .onSuccess(v -> {
-          services.vertx().eventBus().publish(LocalUsers.DISCONNECT_ADDRESS, user);
+          services.vertx().eventBus().publish(UserBus.DISCONNECT_ADDRESS, user);
           ApiReplies.ok(ctx, new JsonObject().put("user", user).put("revoked", revoke));
         })
         .onFailure(e -> ApiReplies.failure(ctx, e));

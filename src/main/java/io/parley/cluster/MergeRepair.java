@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  *   <li>when Hazelcast merged this node's side of a network split into the other side ({@code MERGED}): the
  *   merged side's copy of presence and users is dropped (see {@link ClusterSetup#mergePolicy}), and the other side
  *   had removed this node's sessions when it lost sight of it;</li>
- *   <li>when this node regains its quorum: departures and session closes it saw meanwhile could not be written.</li>
+ *   <li>when this node regains its quorum: departures and session closes it saw meanwhile could not be written;</li>
+ *   <li>when members left: they may have held every copy of some partitions.</li>
  * </ul>
  * Each pass sets this node's sessions (never adds to them) and drops what is stale, so passes may repeat; one more
  * follows each after {@link #CONFIRM_AFTER_MS}, for sessions that opened or closed while the first ran.
@@ -96,6 +97,11 @@ public final class MergeRepair {
         // the instance is already shutting down
       }
     }
+  }
+
+  /** Members left and may have taken every copy of some partitions with them (see {@link MemberLossCheck}). */
+  public void afterMembersLost() {
+    context.runOnContext(v -> request("members_lost"));
   }
 
   private void endMerge(String cause) {

@@ -2,7 +2,6 @@ package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import io.parley.hub.LocalUsers;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.protocol.Frames;
 import io.vertx.core.Future;
@@ -66,11 +65,11 @@ public final class UserDirectory {
     Future<StreamPosition> fromStream = from.equals(to) ? toStream : streams.append(from, stored, to);
     return Future.all(toStream, fromStream).map(both -> {
       String origin = originSession == null ? "" : originSession;
-      push(to, origin, toStream.result().seq(), stored);
+      push(to, origin, toStream.result(), stored);
       if (!from.equals(to)) {
-        push(from, origin, fromStream.result().seq(), stored);
+        push(from, origin, fromStream.result(), stored);
       }
-      return new SentPrivate(mid, fromStream.result().seq());
+      return new SentPrivate(mid, fromStream.result());
     });
   }
 
@@ -79,29 +78,25 @@ public final class UserDirectory {
    * a split healed) is tried again a few times; after that the message stays owed to the user's next auth.
    */
   private void pushTo(String node, String frame, DeliveryOptions options, int attemptsLeft) {
-    vertx.eventBus().request(LocalUsers.nodeAddress(node), frame, options).onFailure(e -> {
+    vertx.eventBus().request(UserBus.nodeAddress(node), frame, options).onFailure(e -> {
       if (attemptsLeft > 1) {
         vertx.setTimer(PUSH_RETRY_MS, t -> pushTo(node, frame, options, attemptsLeft - 1));
       }
     });
   }
 
-  /** A sent message's id, and its seq in the sender's stream. */
-  public record SentPrivate(String mid, long seq) {
+  /** A sent message's id, and its place in the sender's stream. */
+  public record SentPrivate(String mid, StreamPosition position) {
   }
 
   /** Hands a frame of {@code user}'s stream to their sessions on every node that has one (but {@code origin}). */
-  private void push(String user, String origin, long seq, String stored) {
+  private void push(String user, String origin, StreamPosition position, String stored) {
     ClusterCalls.async(vertx, () -> users.getAsync(user)).onSuccess(record -> {
       if (record == null) {
         return;
       }
-      String frame = Frames.privateMessage(seq, stored);
-      DeliveryOptions options = new DeliveryOptions()
-          .addHeader(LocalUsers.TO_HEADER, user)
-          .addHeader(LocalUsers.ORIGIN_HEADER, origin)
-          .addHeader(LocalUsers.SEQ_HEADER, Long.toString(seq))
-          .setSendTimeout(PUSH_TIMEOUT_MS);
+      String frame = Frames.privateMessage(position.seq(), stored);
+      DeliveryOptions options = UserBus.push(user, origin, position, PUSH_TIMEOUT_MS);
       for (String node : record.nodes()) {
         pushTo(node, frame, options, PUSH_ATTEMPTS);
       }

@@ -1,5 +1,7 @@
 package io.parley.hub;
 
+import io.parley.cluster.StreamPosition;
+import io.parley.cluster.UserBus;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 
@@ -13,29 +15,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LocalUsers {
 
-  public static final String TO_HEADER = "to";
-  public static final String ORIGIN_HEADER = "origin";
-  /** The push's seq in its user's stream. */
-  public static final String SEQ_HEADER = "seq";
-  private static final String ADDRESS_PREFIX = "parley.node.";
-  /** Every node listens here: "close every session of this user". */
-  public static final String DISCONNECT_ADDRESS = "parley.users.disconnect";
-
   private final ConcurrentHashMap<String, Set<UserEndpoint>> byUser = new ConcurrentHashMap<>();
-
-  public static String nodeAddress(String nodeId) {
-    return ADDRESS_PREFIX + nodeId;
-  }
 
   /** Listens on this node's address for pushes to a user's sessions here; answers how many it reached. */
   public MessageConsumer<String> listen(EventBus eventBus, String nodeId) {
-    return eventBus.consumer(nodeAddress(nodeId), message -> message.reply(handTo(message.headers().get(TO_HEADER),
-        message.headers().get(ORIGIN_HEADER), Long.parseLong(message.headers().get(SEQ_HEADER)), message.body())));
+    return eventBus.consumer(UserBus.nodeAddress(nodeId), message -> message.reply(handTo(UserBus.Push.of(message))));
   }
 
   /** Listens for cluster-wide disconnects of a user. */
   public MessageConsumer<String> listenForDisconnects(EventBus eventBus) {
-    return eventBus.consumer(DISCONNECT_ADDRESS, message -> {
+    return eventBus.consumer(UserBus.DISCONNECT_ADDRESS, message -> {
       Set<UserEndpoint> endpoints = byUser.get(message.body());
       if (endpoints != null) {
         endpoints.forEach(endpoint -> endpoint.context().runOnContext(v -> endpoint.disconnectByServer()));
@@ -54,16 +43,26 @@ public final class LocalUsers {
     });
   }
 
-  private int handTo(String user, String originSession, long seq, String frame) {
-    Set<UserEndpoint> endpoints = byUser.get(user);
+  /**
+   * Some of the cluster's partitions lost every copy: with no store, the user streams there begin new epochs.
+   * Every local session checks its user's stream (PROTOCOL.md 1.1 {@code reset}).
+   */
+  public void checkEpochs() {
+    byUser.values().forEach(endpoints -> endpoints.forEach(
+        endpoint -> endpoint.context().runOnContext(v -> endpoint.checkStreamEpoch())));
+  }
+
+  private int handTo(UserBus.Push push) {
+    Set<UserEndpoint> endpoints = byUser.get(push.user());
     if (endpoints == null) {
       return 0;
     }
     int count = 0;
     for (UserEndpoint endpoint : endpoints) {
       count++;
-      if (!endpoint.id().equals(originSession)) {
-        endpoint.context().runOnContext(v -> endpoint.onPrivateMessage(seq, frame));
+      if (!endpoint.id().equals(push.originSession())) {
+        StreamPosition position = push.position();
+        endpoint.context().runOnContext(v -> endpoint.onPrivateMessage(position, push.frame()));
       }
     }
     return count;

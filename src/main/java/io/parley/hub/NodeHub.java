@@ -131,7 +131,8 @@ public final class NodeHub extends VerticleBase {
   }
 
   private void checkTail(RoomFeed feed) {
-    history.position(feed.room).onSuccess(position -> {
+    // a failed read (the cluster re-forming after a crash) is tried again at the next sweep
+    history.position(feed.room).onFailure(e -> feed.tailUnchecked = true).onSuccess(position -> {
       if (feeds.get(feed.room) != feed || !feed.started()) {
         return;
       }

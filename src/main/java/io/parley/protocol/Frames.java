@@ -69,6 +69,10 @@ public final class Frames {
     return new JsonObject().put("type", "reset").put("room", room).put("epoch", epoch).put("seq", seq).encode();
   }
 
+  /** The user's own stream began anew (PROTOCOL.md 1.1): what follows counts from {@code seq} in {@code epoch}. */
+  public static String userReset(String user, String epoch, long seq) {
+    return new JsonObject().put("type", "reset").put("user", user).put("epoch", epoch).put("seq", seq).encode();
+  }
 
   /**
    * The {@code ts} of a room message frame, read from its end without parsing (the stored encoding ends with

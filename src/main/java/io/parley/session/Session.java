@@ -2,6 +2,7 @@ package io.parley.session;
 
 import io.parley.auth.Principal;
 import io.parley.cluster.ClusterFailures;
+import io.parley.cluster.StreamPosition;
 import io.parley.cluster.UserStreams;
 import io.parley.config.ParleyConfig;
 import io.parley.metrics.ParleyMetrics;
@@ -179,7 +180,7 @@ public final class Session implements UserEndpoint {
       services.metrics().framesOut("private", 1);
       send(Frames.privateMessage(page.seqs().get(i), page.messages().get(i)));
     }
-    userStream.replayed(page.latest());
+    userStream.replayed(page.latest(), page.epoch());
   }
 
   /**
@@ -194,10 +195,10 @@ public final class Session implements UserEndpoint {
     return next;
   }
 
-  /** The session's own send took {@code seq} in its user's stream. */
-  void sentOwn(long seq) {
+  /** The session's own send took {@code position} in its user's stream. */
+  void sentOwn(StreamPosition position) {
     if (userStream != null) {
-      userStream.onOwnSend(seq);
+      userStream.onOwnSend(position);
     }
   }
 
@@ -212,10 +213,17 @@ public final class Session implements UserEndpoint {
   }
 
   @Override
-  public void onPrivateMessage(long seq, String frame) {
+  public void onPrivateMessage(StreamPosition position, String frame) {
     if (userStream != null && !closed) {
       services.metrics().framesOut("private", 1);
-      userStream.onPush(seq, frame);
+      userStream.onPush(position, frame);
+    }
+  }
+
+  @Override
+  public void checkStreamEpoch() {
+    if (userStream != null && !closed) {
+      userStream.checkEpoch();
     }
   }
 

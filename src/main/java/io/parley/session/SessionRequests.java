@@ -5,6 +5,7 @@ import io.parley.auth.TokenVerifier.InvalidToken;
 import io.parley.cluster.HistoryEntry;
 import io.parley.cluster.HistoryPage;
 import io.parley.cluster.RequestDedup;
+import io.parley.cluster.StreamPosition;
 import io.parley.protocol.CloseCode;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.Frames;
@@ -288,12 +289,12 @@ final class SessionRequests {
     Object body = request.body();
     String from = session.principal().user();
     return deduplicated(request, "send", to, body, () -> services.users().sendPrivate(from, to, session.id(), body)
-            .map(sent -> sent.mid() + " " + sent.seq()))
+            .map(sent -> sent.mid() + " " + sent.position().seq() + " " + sent.position().epoch()))
         .map(outcome -> {
-          int space = outcome.indexOf(' ');
-          long seq = Long.parseLong(outcome.substring(space + 1));
-          session.sentOwn(seq);
-          return Frames.ok(request.id()).put("mid", outcome.substring(0, space)).put("seq", seq);
+          String[] parts = outcome.split(" ", 3); // mid, seq, epoch: none holds a space
+          long seq = Long.parseLong(parts[1]);
+          session.sentOwn(new StreamPosition(seq, parts[2]));
+          return Frames.ok(request.id()).put("mid", parts[0]).put("seq", seq);
         });
   }
 
