@@ -12,7 +12,10 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** The launcher: {@code run} starts a node and drains it on SIGTERM; {@code token} prints a signed JWT. */
+/**
+ * The launcher: {@code run} starts a node and drains it on SIGTERM; {@code token} prints a signed JWT;
+ * {@code help} and {@code version} print the usage and the version.
+ */
 public final class ParleyMain {
 
   private static final Logger log = LoggerFactory.getLogger(ParleyMain.class);
@@ -25,6 +28,22 @@ public final class ParleyMain {
     ParleyConfig config;
     try {
       launch = LaunchArgs.parse(args);
+    } catch (RuntimeException e) {
+      System.err.println("parley: " + e.getMessage());
+      System.err.println(LaunchArgs.usage());
+      System.exit(2);
+      return;
+    }
+    // asked for, help and version go to stdout with exit code 0, before (and whatever) the configuration
+    if (launch.command().equals(LaunchArgs.HELP)) {
+      System.out.println(LaunchArgs.usage());
+      return;
+    }
+    if (launch.command().equals(LaunchArgs.VERSION)) {
+      System.out.println("parley " + LaunchArgs.version());
+      return;
+    }
+    try {
       JsonObject settings = ConfigLoader.load(launch.configFile(), System.getenv());
       LogFormat.apply(settings.getJsonObject("log").getString("format"));
       config = ParleyConfig.from(settings);

@@ -5,8 +5,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The launcher's command line: {@code [run] [--conf FILE]} and {@code token USER [options]}. */
+/** The launcher's command line: {@code [run] [--conf FILE]}, {@code token USER [options]}, help and version. */
 class LaunchArgsTest {
 
   @Test
@@ -116,9 +120,50 @@ class LaunchArgsTest {
   }
 
   @Test
-  @DisplayName("the usage text shows both commands")
+  @DisplayName("the usage text shows every command and option")
   void usage() {
-    assertTrue(LaunchArgs.usage().contains("[run] [--conf FILE]"));
-    assertTrue(LaunchArgs.usage().contains("token USER"));
+    String usage = LaunchArgs.usage();
+    assertTrue(usage.contains("[run] [--conf FILE]"));
+    assertTrue(usage.contains("token USER"));
+    for (String word : new String[] {"run", "token", "help", "version", "--help", "-h", "--version", "--conf FILE",
+        "--admin", "--ttl SECONDS", "--rooms PATTERN,...", "--publish PATTERN,...", "PARLEY_"}) {
+      assertTrue(usage.contains(word), () -> "usage lacks " + word + ":\n" + usage);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"--help", "-h", "help", "token alice --help", "--conf c.json -h", "--bogus --help",
+      "help extra"})
+  @DisplayName("--help, -h or help, wherever given and whatever else is there: the help command")
+  void help(String line) {
+    LaunchArgs args = LaunchArgs.parse(line.split(" "));
+    assertEquals(LaunchArgs.HELP, args.command());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"--version", "version", "run --version", "token --ttl 0 --version"})
+  @DisplayName("--version or version, wherever given: the version command")
+  void version(String line) {
+    assertEquals(LaunchArgs.VERSION, LaunchArgs.parse(line.split(" ")).command());
+  }
+
+  @Test
+  @DisplayName("--help wins over --version")
+  void helpBeforeVersion() {
+    assertEquals(LaunchArgs.HELP, LaunchArgs.parse(new String[] {"--version", "--help"}).command());
+  }
+
+  @Test
+  @DisplayName("the version is pom.xml's, filled in by the build")
+  void versionIsThePoms() throws IOException {
+    assertEquals(pomVersion(), LaunchArgs.version());
+  }
+
+  /** The project's own version: the first version element after its artifactId in pom.xml. */
+  static String pomVersion() throws IOException {
+    Matcher m = Pattern.compile("<artifactId>parley</artifactId>\\s*<version>([^<]+)</version>")
+        .matcher(Files.readString(Path.of("pom.xml")));
+    assertTrue(m.find(), "pom.xml names parley's version");
+    return m.group(1);
   }
 }

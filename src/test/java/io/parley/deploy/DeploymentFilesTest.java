@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What can be checked of the deployment files without Docker or Kubernetes: the manifests parse and are wired
- * as documented, and every PARLEY_ variable the Dockerfile, the manifests and the README name really sets a
+ * as documented, and every PARLEY_ variable the Dockerfile, the manifests, the README and docs/ name really sets a
  * setting (a typo would be silently ignored at run time).
  */
 class DeploymentFilesTest {
@@ -133,10 +133,16 @@ class DeploymentFilesTest {
   }
 
   @Test
-  @DisplayName("every PARLEY_ variable named in the Dockerfile, the manifests and the README sets a real setting")
+  @DisplayName("every PARLEY_ variable named in the Dockerfile, the manifests, the README and docs/ sets a real setting")
   void environmentVariablesExist() throws Exception {
     Set<String> known = ConfigLoader.environmentNames();
-    for (String file : new String[]{"Dockerfile", "conf/kubernetes/parley.yaml", "README.md"}) {
+    List<String> files = new ArrayList<>(List.of("Dockerfile", "conf/kubernetes/parley.yaml", "README.md",
+        "gatling/README.md", "gatling/BENCH.md"));
+    try (var docs = Files.list(Path.of("docs"))) {
+      docs.filter(doc -> doc.toString().endsWith(".md")).sorted().forEach(doc -> files.add(doc.toString()));
+    }
+    assertTrue(files.contains(Path.of("docs", "CONFIG.md").toString()), files::toString);
+    for (String file : files) {
       Set<String> unknown = new TreeSet<>();
       Matcher names = ENV_NAME.matcher(Files.readString(Path.of(file)));
       while (names.find()) {
@@ -147,5 +153,40 @@ class DeploymentFilesTest {
       assertEquals(Set.of(), unknown, file + " names variables that set nothing");
     }
     assertTrue(known.contains("PARLEY_HTTP_PORT") && known.contains("PARLEY_CLUSTER_MEMBERS"));
+  }
+
+  @Test
+  @DisplayName("docs/CONFIG.md has a row for every setting, with its PARLEY_ variable")
+  void configDocNamesEverySetting() throws Exception {
+    Set<String> missing = new TreeSet<>();
+    Set<String> rows = new TreeSet<>();
+    for (String line : Files.readAllLines(Path.of("docs", "CONFIG.md"))) {
+      if (line.startsWith("| `")) {
+        rows.add(line);
+      }
+    }
+    collectMissing(ConfigLoader.defaults(), "", rows, missing);
+    assertEquals(Set.of(), missing, "settings without a row (path and variable) in docs/CONFIG.md");
+  }
+
+  private static void collectMissing(JsonObject node, String prefix, Set<String> rows, Set<String> missing) {
+    for (String key : node.fieldNames()) {
+      String path = prefix + key;
+      if (node.getValue(key) instanceof JsonObject child) {
+        collectMissing(child, path + ".", rows, missing);
+        continue;
+      }
+      String variable = ConfigLoader.ENV_PREFIX + String.join("_",
+          java.util.Arrays.stream(path.split("\\.")).map(DeploymentFilesTest::upperSnake).toList());
+      boolean documented = rows.stream().anyMatch(row -> row.startsWith("| `" + path + "` |")
+          && row.contains("`" + variable + "`"));
+      if (!documented) {
+        missing.add(path + " (" + variable + ")");
+      }
+    }
+  }
+
+  private static String upperSnake(String key) {
+    return key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase();
   }
 }
