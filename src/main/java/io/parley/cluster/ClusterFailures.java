@@ -3,12 +3,13 @@ package io.parley.cluster;
 import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
+import io.parley.store.StoreUnavailableException;
 import io.vertx.core.VertxException;
 
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Predicate;
 
-/** Tells failures of the cluster (retry later: {@code unavailable}) from bugs ({@code internal}). */
+/** Tells failures of the cluster or the store (retry later: {@code unavailable}) from bugs ({@code internal}). */
 public final class ClusterFailures {
 
   private ClusterFailures() {
@@ -24,9 +25,11 @@ public final class ClusterFailures {
     return anyCause(failure, t -> t instanceof SplitBrainProtectionException);
   }
 
+  /** Hazelcast, the event bus or the store cannot serve it now: the client retries ({@code unavailable}). */
   public static boolean isUnavailable(Throwable failure) {
     // SplitBrainProtectionException is a HazelcastException too: named so that no refactoring loses it
     return anyCause(failure, t -> t instanceof SplitBrainProtectionException || t instanceof HazelcastException
+        || t instanceof StoreUnavailableException
         || t instanceof RejectedExecutionException
         || t instanceof VertxException && String.valueOf(t.getMessage()).contains("closed"));
   }

@@ -24,6 +24,8 @@ final class StreamLog implements Serializable {
   private static final int FIRST_SLOTS = 8;
   /** Shared by the rooms with no message kept, which are most rooms once their messages expire. */
   private static final String[] NO_MESSAGES = {};
+  /** What a withdrawn message leaves (no stored encoding is empty); readers skip it. */
+  static final String WITHDRAWN = "";
   private static final long[] NO_TIMES = {};
 
   private final String epoch;
@@ -149,6 +151,19 @@ final class StreamLog implements Serializable {
     return new LogSlice(start, latest, complete, messages, epoch, oldest, since);
   }
 
+  /**
+   * Takes back the message at {@code seq} (if it is still this one): its store commit failed, so its sender was
+   * told to retry and no reader may see it. The seq stays used: readers see a hole there, never another message.
+   */
+  boolean withdraw(long seq, String message) {
+    long oldest = oldestKept();
+    if (seq < oldest || seq > latest || !stored[slot((int) (seq - oldest))].equals(message)) {
+      return false;
+    }
+    stored[slot((int) (seq - oldest))] = WITHDRAWN;
+    return true;
+  }
+
   /** The seq of a kept message with exactly this encoding, or 0. */
   long find(String message) {
     for (int i = count - 1; i >= 0; i--) {
@@ -203,7 +218,10 @@ final class StreamLog implements Serializable {
   /** The kept messages, newest first, with their seqs, for readers that filter (a conversation). */
   void forEachNewest(java.util.function.BiPredicate<Long, String> visitor, long cutoff) {
     for (int i = count - 1; i >= 0; i--) {
-      if (storedAt[slot(i)] < cutoff || !visitor.test(latest - count + 1 + i, stored[slot(i)])) {
+      if (storedAt[slot(i)] < cutoff) {
+        return;
+      }
+      if (!stored[slot(i)].equals(WITHDRAWN) && !visitor.test(latest - count + 1 + i, stored[slot(i)])) {
         return;
       }
     }

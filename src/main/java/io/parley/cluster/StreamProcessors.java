@@ -143,6 +143,22 @@ final class StreamProcessors {
                            long memoryFrom) implements java.io.Serializable {
   }
 
+  /** Takes back a message whose store commit failed (see {@link StreamLog#withdraw}). */
+  record Withdraw(long seq, String message) implements EntryProcessor<String, StreamLog, Boolean> {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Boolean process(Map.Entry<String, StreamLog> entry) {
+      StreamLog log = entry.getValue();
+      if (log == null || !log.withdraw(seq, message)) {
+        return false;
+      }
+      entry.setValue(log);
+      return true;
+    }
+  }
+
   /** The seq of a kept message with exactly this encoding, or 0. */
   record Find(String message) implements EntryProcessor<String, StreamLog, Long>, ReadOnly {
     @Serial

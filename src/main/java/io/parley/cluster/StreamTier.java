@@ -70,8 +70,14 @@ final class StreamTier {
             store.trim(prefix + key, position.seq() - retention.size());
           }
           return store.append(new StreamEntry(prefix + key, position.seq(), now, retention.expiresAt(now), peer,
-              message)).map(position);
+              message)).map(position).recover(failure -> withdraw(key, position.seq(), message)
+                  .transform(withdrawn -> Future.failedFuture(failure)));
         });
+  }
+
+  /** The store did not commit it: readers of the hot tier must not see it (its sender retries it). */
+  private Future<Boolean> withdraw(String key, long seq, String message) {
+    return ClusterCalls.async(vertx, () -> logs.submitToKey(key, new StreamProcessors.Withdraw(seq, message)));
   }
 
   /** Count limits are applied to the store every this many messages of a stream, not on every one. */
@@ -160,10 +166,14 @@ final class StreamTier {
 
     static StreamPage of(StreamLog.LogSlice slice) {
       List<Long> seqs = new ArrayList<>(slice.messages().size());
+      List<String> messages = new ArrayList<>(slice.messages().size());
       for (int i = 0; i < slice.messages().size(); i++) {
-        seqs.add(slice.firstSeq() + i);
+        if (!slice.messages().get(i).equals(StreamLog.WITHDRAWN)) {
+          seqs.add(slice.firstSeq() + i);
+          messages.add(slice.messages().get(i));
+        }
       }
-      return new StreamPage(seqs, slice.messages(), slice.latest(), slice.epoch(), slice.complete());
+      return new StreamPage(seqs, messages, slice.latest(), slice.epoch(), slice.complete());
     }
 
     static StreamPage of(StreamProcessors.ConversationSlice slice, long since) {
