@@ -173,14 +173,21 @@ public final class Session implements UserEndpoint {
   record OwedMessages(UserStreams.UserPage page, boolean recovered) {
   }
 
-  /** Writes what the user is owed, in order, then the pushes that waited for it. */
+  /** Writes what the user is owed, in order and paced (see {@link PacedWriter}), then the pushes that waited. */
   void replay(OwedMessages owed) {
     UserStreams.UserPage page = owed.page();
+    List<String> frames = new ArrayList<>(page.seqs().size());
     for (int i = 0; i < page.seqs().size(); i++) {
-      services.metrics().framesOut("private", 1);
-      send(Frames.privateMessage(page.seqs().get(i), page.messages().get(i)));
+      frames.add(Frames.privateMessage(page.seqs().get(i), page.messages().get(i)));
     }
-    userStream.replayed(page.latest(), page.epoch());
+    services.metrics().framesOut("private", frames.size());
+    paced().write(frames).onSuccess(v -> userStream.replayed(page.latest(), page.epoch()));
+  }
+
+  /** A writer for long runs of frames that keeps to what the client takes. */
+  PacedWriter paced() {
+    return new PacedWriter(services.vertx(), this, services.config().limits().maxQueuedBytes(),
+        services.config().heartbeat().timeoutMs());
   }
 
   /**

@@ -35,6 +35,9 @@ final class SessionRequests {
   private static final int MAX_USER_LENGTH = 128;
 
   private final Session session;
+  /** A join's recovery is read and written this many messages at a time. */
+  static final int RECOVERY_PAGE_MESSAGES = 100;
+
   private final SessionServices services;
 
   SessionRequests(Session session, SessionServices services) {
@@ -217,28 +220,59 @@ final class SessionRequests {
             // reply only once presence is undone: a retried join must not race with this leave
             return abandon(room).transform(undone -> Future.failedFuture(result.cause()));
           }
-          finishJoin(request, room, since, subscription, result.result());
-          return Future.succeededFuture();
+          return writeRecovered(room, result.result()).transform(written -> {
+            if (session.isClosed() || session.rooms().get(room) != subscription) {
+              return Future.succeededFuture();
+            }
+            if (written.failed()) {
+              return abandon(room).transform(undone -> Future.failedFuture(written.cause()));
+            }
+            finishJoin(request, room, since, subscription, written.result());
+            return Future.succeededFuture();
+          });
         });
   }
 
   /**
-   * The messages after {@code since}, when the client's {@code epoch} (if it gave one) is the room's. In another
-   * epoch its seq means nothing here: it gets the new run's messages from the start, and {@code recovered:false}.
+   * The first page of messages after {@code since}, when the client's {@code epoch} (if it gave one) is the
+   * room's. In another epoch its seq means nothing here: it gets the new run's messages from the start, and
+   * {@code recovered:false}.
    */
   private Future<HistoryPage> recover(String room, long since, String epoch) {
-    int capacity = services.history().capacity(room);
-    return services.history().read(room, since, capacity).compose(page -> epoch == null
-        || epoch.equals(page.epoch()) ? Future.succeededFuture(page)
-        : services.history().read(room, 0, capacity)
+    int page = recoveryPage(room);
+    return services.history().read(room, since, page).compose(first -> epoch == null
+        || epoch.equals(first.epoch()) ? Future.succeededFuture(first)
+        : services.history().read(room, 0, page)
             .map(fresh -> new HistoryPage(fresh.messages(), fresh.latestSeq(), false, fresh.epoch())));
   }
 
-  /** Recovered messages, then the ok, then whatever arrived live meanwhile: each seq once, in order. */
+  private int recoveryPage(String room) {
+    return Math.min(RECOVERY_PAGE_MESSAGES, services.history().capacity(room));
+  }
+
+  /**
+   * Writes a recovery page by page, each paced to what the client takes ({@link PacedWriter}), until the room's
+   * newest seq at the last read: a recovery larger than the client's queue is paged, never a 4008 loop (the
+   * live messages of the room wait in the subscription meanwhile). Completes with where the client now is:
+   * messages written, the room's newest seq, whether nothing asked for was missing, and the epoch.
+   */
+  private Future<HistoryPage> writeRecovered(String room, HistoryPage page) {
+    List<String> frames = page.messages().stream().map(HistoryEntry::frame).toList();
+    return session.paced().write(frames).compose(v -> {
+      long last = page.messages().isEmpty() ? page.latestSeq() : page.messages().get(page.messages().size() - 1).seq();
+      if (last >= page.latestSeq()) {
+        return Future.succeededFuture(new HistoryPage(List.of(), page.seenUpTo(), page.complete(), page.epoch()));
+      }
+      return services.history().read(room, last, recoveryPage(room)).compose(next -> next.epoch().equals(page.epoch())
+          ? writeRecovered(room, new HistoryPage(next.messages(), next.latestSeq(),
+              page.complete() && next.complete(), next.epoch()))
+          // the room began anew meanwhile: the reset the subscription holds tells the client
+          : Future.succeededFuture(new HistoryPage(List.of(), last, page.complete(), page.epoch())));
+    });
+  }
+
+  /** Recovered messages (written), then the ok, then whatever arrived live meanwhile: each seq once, in order. */
   private void finishJoin(Request request, String room, long since, RoomSubscription subscription, HistoryPage page) {
-    for (HistoryEntry entry : page.messages()) {
-      session.send(entry.frame());
-    }
     long seenUpTo = page.seenUpTo();
     JsonObject ok = Frames.ok(request.id()).put("room", room).put("seq", seenUpTo).put("epoch", page.epoch());
     if (since >= 0) {

@@ -10,6 +10,8 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 final class SockJsTransport implements Transport {
 
   private final SockJSSocket socket;
+  /** Characters of writes not yet completed (SockJS says when each is written, not what it holds). */
+  private long unwritten;
 
   SockJsTransport(SockJSSocket socket, int maxQueuedBytes) {
     this.socket = socket;
@@ -23,12 +25,19 @@ final class SockJsTransport implements Transport {
 
   @Override
   public void write(String frame) {
-    socket.write(frame);
+    int size = frame.length();
+    unwritten += size;
+    socket.write(frame).onComplete(written -> unwritten -= size);
   }
 
   @Override
   public void write(SharedFrame frame) {
-    socket.write(frame.text()); // SockJS wraps every message in its own framing: nothing to share
+    write(frame.text()); // SockJS wraps every message in its own framing: nothing to share
+  }
+
+  @Override
+  public long queuedBytes() {
+    return unwritten;
   }
 
   /** Vert.x's SockJS socket sends each write on its own schedule: nothing is held back here. */

@@ -21,6 +21,9 @@ public interface Transport {
   /** True when more is queued for the client than {@code limits.maxQueuedBytes}. */
   boolean writeQueueFull();
 
+  /** Bytes written but not yet handed to the client's socket: what a paced writer waits on. */
+  long queuedBytes();
+
   /** Sends a close frame with the code, then closes. */
   void close(CloseCode code, String reason);
 

@@ -99,6 +99,12 @@ final class WebSocketChannel implements Transport {
   }
 
   @Override
+  public long queuedBytes() {
+    io.netty.channel.ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
+    return outbound == null ? 0 : outbound.totalPendingWriteBytes();
+  }
+
+  @Override
   public boolean writeQueueFull() {
     return !isClosing() && !channel.isWritable();
   }
