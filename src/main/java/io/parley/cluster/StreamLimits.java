@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Only a stream that does not exist yet is ever asked about ({@link StreamTier.Gate}): a write to one that
  * exists costs nothing here. The counts are approximate so that this costs no cluster call either: each node counts
  * the maps every {@link #CENSUS_INTERVAL_MS} and adds the streams it made itself since, so the cluster may pass a
- * limit by what the other nodes make within one interval. The per-user window is exact: a claim in a cluster map,
- * made only when a user is about to make a new stream.
+ * limit by what the other nodes make within one interval. A node errs high, never low, about its own: a stream it
+ * makes while a count runs may be counted twice until the next count. The per-user window is exact: a claim in a
+ * cluster map, made only when a user is about to make a new stream.
  */
 public final class StreamLimits {
 
