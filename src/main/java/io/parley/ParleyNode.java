@@ -23,6 +23,8 @@ import io.parley.cluster.HistoryExpiry;
 import io.parley.cluster.RoomHistory;
 import io.parley.cluster.RoomPublisher;
 import io.parley.cluster.StoreGuard;
+import io.parley.cluster.StreamEviction;
+import io.parley.cluster.StreamLimits;
 import io.parley.cluster.UserStreams;
 import io.parley.store.StoreKinds;
 import io.parley.store.StreamStore;
@@ -160,12 +162,20 @@ public final class ParleyNode {
     // parley's member attribute, not the member's UUID, which Hazelcast replaces when it merges a split
     String nodeId = ClusterSetup.nodeIdOf(hazelcast.getCluster().getLocalMember());
     int memoryMessages = config.store().memoryMessages();
-    RoomHistory history = new RoomHistory(hazelcast, vertx, config.history(), store, memoryMessages);
+    RoomHistory history = new RoomHistory(hazelcast, vertx, config.history(), store, memoryMessages,
+        config.memory().maxRoomBytes());
     RoomBus bus = new RoomBus(vertx.eventBus(), history::presencePushes, config.presence().maxPushMembers());
     new HistoryExpiry(history, vertx, metrics).start();
     Presence presence = new Presence(hazelcast, bus, vertx, nodeId);
-    UserStreams userStreams = new UserStreams(hazelcast, vertx, config.users(), store, memoryMessages);
-    UserDirectory users = new UserDirectory(hazelcast, vertx, nodeId, userStreams, metrics);
+    UserStreams userStreams = new UserStreams(hazelcast, vertx, config.users(), store, memoryMessages,
+        config.memory().maxUserStreamBytes());
+    StreamLimits streamLimits = new StreamLimits(hazelcast, vertx, config.memory(), metrics);
+    if (!store.durable()) {
+      // with a store, Hazelcast's idle eviction does this (store.idleEvictMs)
+      new StreamEviction(hazelcast, vertx, history, userStreams, metrics).start();
+    }
+    UserDirectory users = new UserDirectory(hazelcast, vertx, nodeId, userStreams, metrics, streamLimits,
+        config.memory().connectionsPerUser());
     DepartureWatcher departures = new DepartureWatcher(hazelcast)
         .onDeparture(presence::removeNode)
         .onDeparture(users::removeNode);
@@ -175,9 +185,9 @@ public final class ParleyNode {
     TokenVerifier tokens = new TokenVerifier(vertx, config.auth(), secret).withRevocations(revocations);
     metrics.tokenCache(tokens.cache()::hits, tokens.cache()::misses);
     SessionServices services = new SessionServices(vertx, config, nodeId, tokens, history, presence,
-        new RoomPublisher(history, bus, metrics), users, userStreams, localUsers,
+        new RoomPublisher(history, bus, metrics, streamLimits), users, userStreams, localUsers,
         new RequestDedup(hazelcast, vertx, config.dedupWindowMs()),
-        new ConnectionRateLimiter(config.limits().connectionsPerIpPerSecond()), metrics);
+        new ConnectionRateLimiter(config.limits().connectionsPerIpPerSecond()), metrics, streamLimits);
     ServerApi api = new ServerApi(services, revocations, nodeDirectory);
     DevTokenEndpoint devTokens = config.auth().devTokenEndpoint() && secret != null
         ? new DevTokenEndpoint(new TokenMinter(vertx, secret, config.auth().issuer(), config.auth().audience())) : null;
@@ -204,6 +214,7 @@ public final class ParleyNode {
       afterMembersLost.addAll(List.of(hubs::checkEpochs, localUsers::checkEpochs));
     }
     return hubs.deploy(vertx)
+        .compose(v -> streamLimits.start())
         .compose(v -> localUsers.listen(vertx.eventBus(), nodeId).completion())
         .compose(v -> localUsers.listenForDisconnects(vertx.eventBus()).completion())
         .compose(v -> metricsListener(vertx, config, registry))

@@ -116,7 +116,8 @@ public final class ClusterSetup {
       join.getTcpIpConfig().setEnabled(true).setMembers(members);
     }
 
-    for (String map : new String[]{RequestDedup.MAP_NAME, Revocations.MAP_NAME, NodeDirectory.MAP_NAME}) {
+    for (String map : new String[]{RequestDedup.MAP_NAME, Revocations.MAP_NAME, NodeDirectory.MAP_NAME,
+        StreamLimits.CREATIONS_MAP}) {
       config.addMapConfig(synchronousBackup(map));
     }
     // Changed only by entry processors, per join, auth, close and publish: stored as objects, a processor
@@ -172,7 +173,7 @@ public final class ClusterSetup {
     config.addSplitBrainProtectionConfig(quorum(QUORUM, members, SplitBrainProtectionOn.READ_WRITE));
     config.addSplitBrainProtectionConfig(quorum(WRITE_QUORUM, members, SplitBrainProtectionOn.WRITE));
     for (String map : new String[]{RoomHistory.MAP_NAME, UserStreams.MAP_NAME, Presence.MAP_NAME,
-        UserDirectory.MAP_NAME, RequestDedup.MAP_NAME}) {
+        UserDirectory.MAP_NAME, RequestDedup.MAP_NAME, StreamLimits.CREATIONS_MAP}) {
       config.getMapConfig(map).setSplitBrainProtectionName(QUORUM);
     }
     config.getMapConfig(Revocations.MAP_NAME).setSplitBrainProtectionName(WRITE_QUORUM);

@@ -29,11 +29,19 @@ public final class RoomHistory {
 
   private final ParleyConfig.History config;
   private final int memoryMessages;
+  /** {@code limits.maxRoomBytes}: the most bytes one room's kept messages hold (0: no limit). */
+  private final long maxBytes;
   private final StreamTier tier;
 
   public RoomHistory(HazelcastInstance hazelcast, Vertx vertx, ParleyConfig.History config, StreamStore store,
                      int memoryMessages) {
+    this(hazelcast, vertx, config, store, memoryMessages, 0);
+  }
+
+  public RoomHistory(HazelcastInstance hazelcast, Vertx vertx, ParleyConfig.History config, StreamStore store,
+                     int memoryMessages, long maxBytes) {
     this.config = config;
+    this.maxBytes = maxBytes;
     this.memoryMessages = StreamTier.memoryMessages(store, memoryMessages);
     IMap<String, StreamLog> logs = hazelcast.getMap(MAP_NAME);
     this.tier = new StreamTier(logs, store, vertx, STORE_PREFIX);
@@ -49,12 +57,25 @@ public final class RoomHistory {
     return config.ruleFor(room).presence();
   }
 
-  /** Stores a message (already encoded, see {@code Frames.storedMessage}); completes with its position once stored. */
-  public Future<StreamPosition> append(String room, String stored) {
-    return tier.append(room, stored, System.currentTimeMillis(), retention(room), null);
+  /**
+   * Stores a message (already encoded, see {@code Frames.storedMessage}); completes with its position once stored.
+   * A room that has no stream yet is made only if {@code gate} admits it ({@link StreamLimits#room}).
+   */
+  public Future<StreamPosition> append(String room, String stored, StreamTier.Gate gate) {
+    return tier.append(room, stored, System.currentTimeMillis(), retention(room), null, gate);
   }
 
-  /** The room's newest seq (0 if it never had a message) and epoch. */
+  /** As above, the room made whatever the limits say (tests and tools that write history directly). */
+  public Future<StreamPosition> append(String room, String stored) {
+    return append(room, stored, null);
+  }
+
+  /** The room's position, its stream made first if {@code gate} admits it when it has none (a join). */
+  public Future<StreamPosition> open(String room, StreamTier.Gate gate) {
+    return tier.open(room, retention(room), gate);
+  }
+
+  /** The room's newest seq (0 if it never had a message) and epoch; made, in a new epoch, if it has no stream. */
   public Future<StreamPosition> position(String room) {
     return tier.position(room, retention(room));
   }
@@ -75,7 +96,7 @@ public final class RoomHistory {
 
   private StreamTier.Retention retention(String room) {
     RoomRule rule = config.ruleFor(room);
-    return new StreamTier.Retention(rule.size(), rule.ttlMs(), rule.store(), memoryMessages);
+    return new StreamTier.Retention(rule.size(), rule.ttlMs(), rule.store(), memoryMessages, maxBytes);
   }
 
   /** The shortest time any room keeps messages (0 when none expires by time), for the memory sweep's pace. */
@@ -87,6 +108,11 @@ public final class RoomHistory {
       }
     }
     return shortest;
+  }
+
+  /** The rule's {@code ttlMs} of a room: how long it keeps a message (0: until overwritten). */
+  long ttlMs(String room) {
+    return config.ruleFor(room).ttlMs();
   }
 
   /** Messages of {@code room} stored before this time have expired ({@code Long.MIN_VALUE}: never). */

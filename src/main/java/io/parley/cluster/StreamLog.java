@@ -15,7 +15,11 @@ import java.util.ArrayList;
  * <p>The seq outlives the messages: they leave when {@code history.size} newer ones arrive or when they are
  * older than {@code history.ttlMs}, but {@link #latest()} stays, so a room's seq never goes back (PROTOCOL.md:
  * strictly increasing by 1) and a client that saw everything still recovers after the messages expired. The
- * arrays grow with the messages and are dropped when none is left, so a quiet room costs its seq only.
+ * arrays grow with the messages and are dropped when none is left, so a quiet room costs its seq only, until
+ * {@link StreamEviction} (without a store) or Hazelcast's idle eviction (with one) takes the whole entry.
+ *
+ * <p>Besides the count, the kept messages' UTF-8 bytes are bounded ({@code limits.maxRoomBytes},
+ * {@code limits.maxUserStreamBytes}): the oldest leave to make room for a new one, as with the count.
  */
 final class StreamLog implements Serializable {
 
@@ -42,16 +46,28 @@ final class StreamLog implements Serializable {
    * query reads, on a query thread, while the partition thread may be changing the rest.
    */
   private volatile long oldestStoredAt = Long.MAX_VALUE;
+  /** UTF-8 bytes of the kept messages. */
+  private long bytes;
+  /**
+   * When the stream was made or last written (the caller's clock, so the backup agrees); read by the eviction
+   * sweep's query like {@link #oldestStoredAt}. Every kept message was stored at or before it.
+   */
+  private volatile long touchedAt;
 
   StreamLog(String epoch) {
     this.epoch = epoch;
+  }
+
+  StreamLog(String epoch, long madeAt) {
+    this.epoch = epoch;
+    this.touchedAt = madeAt;
   }
 
   /** A stream as the store kept it: its position, acknowledgement and newest messages. */
   static StreamLog loaded(String epoch, long latest, long acked, java.util.List<String> newest, long[] storedAt) {
     StreamLog log = new StreamLog(epoch);
     for (int i = 0; i < newest.size(); i++) {
-      log.append(newest.get(i), storedAt[i], newest.size(), Long.MIN_VALUE);
+      log.append(newest.get(i), storedAt[i], newest.size(), 0, Long.MIN_VALUE);
     }
     log.latest = latest;
     log.acked = acked;
@@ -76,14 +92,25 @@ final class StreamLog implements Serializable {
     return true;
   }
 
-  /** Adds a message stored at {@code storedAt}, keeping at most {@code capacity} (0: none); returns its seq. */
+  /** As below, with no limit on the kept messages' bytes. */
   long append(String message, long storedAt, int capacity, long cutoff) {
+    return append(message, storedAt, capacity, 0, cutoff);
+  }
+
+  /**
+   * Adds a message stored at {@code storedAt}, keeping at most {@code capacity} (0: none) messages of at most
+   * {@code maxBytes} UTF-8 bytes in all (0: no such limit; the caller refuses a message larger than that alone);
+   * returns its seq.
+   */
+  long append(String message, long storedAt, int capacity, long maxBytes, long cutoff) {
     expire(cutoff);
+    touchedAt = Math.max(touchedAt, storedAt);
     if (capacity <= 0) {
       latest++;
       return latest;
     }
-    while (count >= capacity) {
+    int size = utf8Bytes(message);
+    while (count > 0 && (count >= capacity || maxBytes > 0 && bytes + size > maxBytes)) {
       dropOldest();
     }
     if (count == stored.length) {
@@ -92,6 +119,7 @@ final class StreamLog implements Serializable {
     int slot = slot(count);
     stored[slot] = message;
     this.storedAt[slot] = storedAt;
+    bytes += size;
     count++;
     latest++;
     oldestStoredAt = this.storedAt[head];
@@ -107,12 +135,42 @@ final class StreamLog implements Serializable {
       stored = NO_MESSAGES;
       storedAt = NO_TIMES;
       head = 0;
+      bytes = 0;
     }
     oldestStoredAt = count == 0 ? Long.MAX_VALUE : storedAt[head];
   }
 
   boolean hasMessagesStoredBefore(long cutoff) {
     return oldestStoredAt < cutoff;
+  }
+
+  /** Neither made nor written since {@code cutoff}: every message it ever kept was stored before then. */
+  boolean untouchedSince(long cutoff) {
+    return touchedAt < cutoff;
+  }
+
+  /** UTF-8 bytes of the kept messages. */
+  long bytes() {
+    return bytes;
+  }
+
+  /** The UTF-8 length of {@code s}, without encoding it. */
+  static int utf8Bytes(String s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 
   /** The newest seq, 0 before the first message; kept after every message has left. */
@@ -161,6 +219,7 @@ final class StreamLog implements Serializable {
       return false;
     }
     stored[slot((int) (seq - oldest))] = WITHDRAWN;
+    bytes -= utf8Bytes(message);
     return true;
   }
 
@@ -183,6 +242,7 @@ final class StreamLog implements Serializable {
   }
 
   private void dropOldest() {
+    bytes -= utf8Bytes(stored[head]);
     stored[head] = null;
     head = (head + 1) % stored.length;
     count--;

@@ -15,60 +15,76 @@ import java.util.Map;
  * owns the stream's entry. Times and new epochs come from the caller, so the backup, which re-runs a change, makes
  * exactly the same one.
  *
- * <p>A stream with no entry (never written, or, with no store, every copy lost) begins in the epoch the caller
- * proposes; the entry is made on the first touch so that every later reader sees the same epoch.
+ * <p>A stream with no entry (never written, or, with no store, every copy lost or evicted) begins in the epoch the
+ * caller proposes; the entry is made on the first write or join (or a user's first auth) so that every later reader
+ * sees the same epoch. A read of a stream with no entry makes none: {@code history} of made-up rooms costs nothing.
+ * Writes and joins say whether they may make it ({@code create}): a new stream counts against the limits
+ * ({@link StreamLimits}), and the answer {@code null} tells the caller to ask them first.
  */
 final class StreamProcessors {
 
   private StreamProcessors() {
   }
 
-  /** The entry's log, made in {@code epoch} (and kept) when there is none. */
-  private static StreamLog logOf(Map.Entry<String, StreamLog> entry, String epoch) {
+  /** The entry's log, made in {@code epoch} at {@code now} (and kept) when there is none. */
+  private static StreamLog logOf(Map.Entry<String, StreamLog> entry, String epoch, long now) {
     StreamLog log = entry.getValue();
     if (log == null) {
-      log = new StreamLog(epoch);
+      log = new StreamLog(epoch, now);
       entry.setValue(log);
     }
     return log;
   }
 
-  /** Stores a message; returns its position. */
-  record Append(String message, long storedAt, int capacity, long cutoff, String epoch)
-      implements EntryProcessor<String, StreamLog, StreamPosition> {
+  /**
+   * Stores a message, keeping at most {@code capacity} messages of {@code maxBytes} in all (0: any); returns its
+   * position, or null when the stream has no entry and {@code create} is false (nothing changed).
+   */
+  record Append(String message, long storedAt, int capacity, long maxBytes, long cutoff, String epoch,
+                boolean create) implements EntryProcessor<String, StreamLog, StreamPosition> {
     @Serial
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     @Override
     public StreamPosition process(Map.Entry<String, StreamLog> entry) {
-      StreamLog log = logOf(entry, epoch);
-      long seq = log.append(message, storedAt, capacity, cutoff);
+      if (entry.getValue() == null && !create) {
+        return null;
+      }
+      StreamLog log = logOf(entry, epoch, storedAt);
+      long seq = log.append(message, storedAt, capacity, maxBytes, cutoff);
       entry.setValue(log);
       return new StreamPosition(seq, log.epoch());
     }
   }
 
-  /** The stream's newest seq and epoch. */
-  record Position(String epoch) implements EntryProcessor<String, StreamLog, StreamPosition> {
+  /**
+   * The stream's newest seq and epoch; with no entry, null unless {@code create} (then it is made at {@code now}).
+   * The hub reads positions with {@code create}: a room whose members are here goes on, in a new epoch if need be.
+   */
+  record Position(String epoch, long now, boolean create) implements EntryProcessor<String, StreamLog, StreamPosition> {
     @Serial
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     @Override
     public StreamPosition process(Map.Entry<String, StreamLog> entry) {
-      StreamLog log = logOf(entry, epoch);
+      if (entry.getValue() == null && !create) {
+        return null;
+      }
+      StreamLog log = logOf(entry, epoch, now);
       return new StreamPosition(log.latest(), log.epoch());
     }
   }
 
-  /** See {@link StreamLog#read}. */
+  /** See {@link StreamLog#read}; a stream with no entry reads as empty, in {@code epoch}, and none is made. */
   record Read(long since, int limit, long cutoff, String epoch)
-      implements EntryProcessor<String, StreamLog, StreamLog.LogSlice> {
+      implements EntryProcessor<String, StreamLog, StreamLog.LogSlice>, ReadOnly {
     @Serial
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     @Override
     public StreamLog.LogSlice process(Map.Entry<String, StreamLog> entry) {
-      return logOf(entry, epoch).read(since, limit, cutoff);
+      StreamLog log = entry.getValue();
+      return (log == null ? new StreamLog(epoch) : log).read(since, limit, cutoff);
     }
   }
 
@@ -76,26 +92,26 @@ final class StreamProcessors {
    * A user's messages not yet acknowledged (after {@code acked}), or after {@code since} when given (>= 0); the
    * slice tells where memory begins, so older ones are read from the store.
    */
-  record Owed(long since, int limit, long cutoff, String epoch)
+  record Owed(long since, int limit, long cutoff, String epoch, long now)
       implements EntryProcessor<String, StreamLog, StreamLog.LogSlice> {
     @Serial
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     @Override
     public StreamLog.LogSlice process(Map.Entry<String, StreamLog> entry) {
-      StreamLog log = logOf(entry, epoch);
+      StreamLog log = logOf(entry, epoch, now);
       return log.read(since >= 0 ? since : log.acked(), limit, cutoff);
     }
   }
 
   /** Raises the user's acknowledged seq; returns whether it moved (then the store is told). */
-  record Ack(long seq, String epoch) implements EntryProcessor<String, StreamLog, Boolean> {
+  record Ack(long seq, String epoch, long now) implements EntryProcessor<String, StreamLog, Boolean> {
     @Serial
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     @Override
     public Boolean process(Map.Entry<String, StreamLog> entry) {
-      StreamLog log = logOf(entry, epoch);
+      StreamLog log = logOf(entry, epoch, now);
       boolean moved = log.ack(seq);
       if (moved) {
         entry.setValue(log);
@@ -196,6 +212,36 @@ final class StreamProcessors {
     @Override
     public boolean apply(Map.Entry<String, StreamLog> entry) {
       return entry.getValue() != null && entry.getValue().hasMessagesStoredBefore(cutoff);
+    }
+  }
+
+  /** Selects the streams neither made nor written since {@code cutoff}, for the eviction sweep. */
+  record UntouchedSince(long cutoff) implements Predicate<String, StreamLog> {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean apply(Map.Entry<String, StreamLog> entry) {
+      return entry.getValue() != null && entry.getValue().untouchedSince(cutoff);
+    }
+  }
+
+  /**
+   * Removes the stream's entry if it is still neither made nor written since {@code cutoff} (so every message it
+   * kept has expired); returns whether it did. A write between the sweep's query and this keeps it.
+   */
+  record Evict(long cutoff) implements EntryProcessor<String, StreamLog, Boolean> {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Boolean process(Map.Entry<String, StreamLog> entry) {
+      StreamLog log = entry.getValue();
+      if (log == null || !log.untouchedSince(cutoff)) {
+        return false;
+      }
+      entry.setValue(null);
+      return true;
     }
   }
 }

@@ -54,25 +54,53 @@ final class StreamTier {
    * during the write, whether it was stored is unknown: the new owner (the promoted backup, which holds every
    * write the old one had replicated) is searched for this exact encoding (its {@code ts} makes it unique in
    * practice). Found, that is its seq; not found, it was not stored and is written again, once.
+   *
+   * <p>A stream with no entry is made only once {@code gate} admits it (null: always, a user's own stream). The
+   * write to a stream that exists is one call, as before; a new stream's first write costs the gate's check and
+   * a second call.
    */
-  Future<StreamPosition> append(String key, String message, long now, Retention retention, String peer) {
-    return appendOnce(key, message, now, retention)
+  Future<StreamPosition> append(String key, String message, long now, Retention retention, String peer, Gate gate) {
+    return appendInSteps(key, message, now, retention, peer, gate).stored();
+  }
+
+  /**
+   * {@link #append} whose two steps can be waited for apart: {@code placed} once the hot tier gave the message its
+   * seq (or refused it), {@code stored} once the store has it too.
+   */
+  Appending appendInSteps(String key, String message, long now, Retention retention, String peer, Gate gate) {
+    Future<StreamPosition> placed = place(key, message, now, retention, gate);
+    Future<StreamPosition> stored = placed.compose(position -> {
+      if (!retention.stored()) {
+        return Future.succeededFuture(position);
+      }
+      if (retention.size() > 0 && position.seq() % TRIM_EVERY == 0) {
+        store.trim(prefix + key, position.seq() - retention.size());
+      }
+      return store.append(new StreamEntry(prefix + key, position.seq(), now, retention.expiresAt(now), peer,
+          message)).map(position).recover(failure -> withdraw(key, position.seq(), message)
+              .transform(withdrawn -> Future.failedFuture(failure)));
+    });
+    return new Appending(placed, stored);
+  }
+
+  /** The two steps of an append (see {@link #appendInSteps}). */
+  record Appending(Future<StreamPosition> placed, Future<StreamPosition> stored) {
+  }
+
+  private Future<StreamPosition> place(String key, String message, long now, Retention retention, Gate gate) {
+    return placeOnce(key, message, now, retention, gate == null)
+        .compose(position -> position != null || gate == null ? Future.succeededFuture(position)
+            : gate.admit().compose(v -> placeOnce(key, message, now, retention, true)).onSuccess(p -> gate.made()));
+  }
+
+  /** One write to the hot tier, resolved as {@link #append} says when the owner died during it. */
+  private Future<StreamPosition> placeOnce(String key, String message, long now, Retention retention, boolean create) {
+    return appendOnce(key, message, now, retention, create)
         .recover(failure -> ClusterFailures.isIndeterminate(failure)
             ? ClusterCalls.async(vertx, () -> logs.submitToKey(key, new StreamProcessors.Find(message)))
                 .compose(seq -> seq > 0 ? position(key, retention).map(p -> new StreamPosition(seq, p.epoch()))
-                    : appendOnce(key, message, now, retention))
-            : Future.failedFuture(failure))
-        .compose(position -> {
-          if (!retention.stored()) {
-            return Future.succeededFuture(position);
-          }
-          if (retention.size() > 0 && position.seq() % TRIM_EVERY == 0) {
-            store.trim(prefix + key, position.seq() - retention.size());
-          }
-          return store.append(new StreamEntry(prefix + key, position.seq(), now, retention.expiresAt(now), peer,
-              message)).map(position).recover(failure -> withdraw(key, position.seq(), message)
-                  .transform(withdrawn -> Future.failedFuture(failure)));
-        });
+                    : appendOnce(key, message, now, retention, create))
+            : Future.failedFuture(failure));
   }
 
   /** The store did not commit it: readers of the hot tier must not see it (its sender retries it). */
@@ -83,14 +111,38 @@ final class StreamTier {
   /** Count limits are applied to the store every this many messages of a stream, not on every one. */
   static final long TRIM_EVERY = 16;
 
-  private Future<StreamPosition> appendOnce(String key, String message, long now, Retention retention) {
+  private Future<StreamPosition> appendOnce(String key, String message, long now, Retention retention, boolean create) {
     return ClusterCalls.async(vertx, () -> logs.submitToKey(key, new StreamProcessors.Append(message, now,
-        retention.inMemory(), retention.cutoff(now), epochForNew(retention))));
+        retention.inMemory(), retention.maxBytes(), retention.cutoff(now), epochForNew(retention), create)));
   }
 
-  Future<StreamPosition> position(String key, Retention retention) {
+  /**
+   * Who may make a stream that has no entry yet ({@link StreamLimits}): {@code admit} completes when one may be
+   * made (else fails with the refusal), {@code made} is told once it was.
+   */
+  interface Gate {
+    Future<Void> admit();
+
+    void made();
+  }
+
+  /**
+   * The stream's position, its entry made first if it has none and {@code gate} admits it (a {@code join}): then
+   * the hub's own reads of it, which make it whatever the limits say, find it.
+   */
+  Future<StreamPosition> open(String key, Retention retention, Gate gate) {
+    return openOnce(key, retention, false).compose(position -> position != null ? Future.succeededFuture(position)
+        : gate.admit().compose(v -> openOnce(key, retention, true)).onSuccess(p -> gate.made()));
+  }
+
+  private Future<StreamPosition> openOnce(String key, Retention retention, boolean create) {
     return ClusterCalls.async(vertx, () -> logs.submitToKey(key,
-        new StreamProcessors.Position(epochForNew(retention))));
+        new StreamProcessors.Position(epochForNew(retention), System.currentTimeMillis(), create)));
+  }
+
+  /** The stream's position; a stream with no entry gets one (the hub's reads, a user's own stream). */
+  Future<StreamPosition> position(String key, Retention retention) {
+    return openOnce(key, retention, true);
   }
 
   /**
@@ -108,7 +160,7 @@ final class StreamTier {
   Future<StreamPage> owed(String key, long since, int limit, Retention retention) {
     long now = System.currentTimeMillis();
     return ClusterCalls.async(vertx, () -> logs.submitToKey(key,
-            new StreamProcessors.Owed(since, limit, retention.cutoff(now), epochForNew(retention))))
+            new StreamProcessors.Owed(since, limit, retention.cutoff(now), epochForNew(retention), now)))
         .compose(slice -> completeFromStore(key, slice.since(), limit, now, slice));
   }
 
@@ -140,12 +192,19 @@ final class StreamTier {
   /** Raises the user's acknowledged seq, in memory and (when it moved) in the store. */
   Future<Void> ack(String key, long seq, Retention retention) {
     return ClusterCalls.async(vertx, () -> logs.submitToKey(key,
-            new StreamProcessors.Ack(seq, epochForNew(retention))))
+            new StreamProcessors.Ack(seq, epochForNew(retention), System.currentTimeMillis())))
         .compose(moved -> moved ? store.ack(prefix + key, seq) : Future.succeededFuture());
   }
 
-  /** How long messages are kept and where: one room's rule, or the users' streams'. */
-  record Retention(int size, long ttlMs, boolean stored, int memoryMessages) {
+  /**
+   * How long messages are kept and where: one room's rule, or the users' streams'; {@code maxBytes}: the most
+   * UTF-8 bytes the kept messages of one stream hold in memory (0: no limit).
+   */
+  record Retention(int size, long ttlMs, boolean stored, int memoryMessages, long maxBytes) {
+
+    Retention(int size, long ttlMs, boolean stored, int memoryMessages) {
+      this(size, ttlMs, stored, memoryMessages, 0);
+    }
 
     /** Messages kept in memory: all of them without a store, the newest {@code memoryMessages} with one. */
     int inMemory() {

@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.protocol.Frames;
+import io.parley.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -33,19 +34,37 @@ public final class UserDirectory {
   private final String nodeId;
   private final UserStreams streams;
   private final ParleyMetrics metrics;
+  private final StreamLimits limits;
+  /** {@code limits.connectionsPerUser}: sessions of one user, cluster-wide (0: no limit). */
+  private final int connectionsPerUser;
 
   public UserDirectory(HazelcastInstance hazelcast, Vertx vertx, String nodeId, UserStreams streams,
-                       ParleyMetrics metrics) {
+                       ParleyMetrics metrics, StreamLimits limits, int connectionsPerUser) {
     this.users = hazelcast.getMap(MAP_NAME);
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.streams = streams;
     this.metrics = metrics;
+    this.limits = limits;
+    this.connectionsPerUser = connectionsPerUser;
   }
 
-  /** Counts a new session of the user on this node: from now on its pushes are routed here. */
+  /**
+   * Counts a new session of the user on this node: from now on its pushes are routed here. A user who has
+   * {@code limits.connectionsPerUser} sessions in the cluster already is refused ({@code forbidden}; not counted):
+   * the count is the one the directory keeps anyway, so the limit is exact and costs no further call.
+   */
   public Future<Void> connect(String user) {
-    return ClusterCalls.async(vertx, () -> users.submitToKey(user, new UserProcessors.Connect(nodeId)));
+    return ClusterCalls.async(vertx, () -> users.submitToKey(user, new UserProcessors.Connect(nodeId,
+            connectionsPerUser)))
+        .compose(counted -> {
+          if (counted) {
+            return Future.succeededFuture();
+          }
+          metrics.limitRefused(ParleyMetrics.LIMIT_CONNECTIONS_PER_USER);
+          return Future.failedFuture(ProtocolException.forbidden("user " + user + " has " + connectionsPerUser
+              + " sessions in the cluster already, the limit (limits.connectionsPerUser): close one first"));
+        });
   }
 
   public Future<Void> disconnect(String user) {
@@ -56,13 +75,25 @@ public final class UserDirectory {
    * Sends a private message from {@code from} (the session {@code originSession}, or null from the server API):
    * stored in the recipient's stream and the sender's, then pushed to every session of both but the origin.
    * Completes once stored, with its message id (unique cluster-wide) and its seq in the sender's stream.
+   *
+   * <p>A recipient with no stream gets one only if the limits admit it ({@link StreamLimits#userStream}, counted
+   * to {@code from}; the server API sends with {@code originSession} null and is counted to nobody). So the
+   * recipient's stream takes its seq first, and the sender's copy is written once it did: a refused message is in
+   * neither. The store's commit of the recipient's copy and the sender's write still go on together.
    */
   public Future<SentPrivate> sendPrivate(String from, String to, String originSession, Object body) {
     String mid = UUID.randomUUID().toString();
     String stored = Frames.storedPrivate(to, from, mid, body, System.currentTimeMillis());
+    Future<Void> fits = limits.checkPrivateMessage(stored);
+    if (fits.failed()) {
+      return fits.map(v -> null);
+    }
     metrics.privateSent();
-    Future<StreamPosition> toStream = streams.append(to, stored, from);
-    Future<StreamPosition> fromStream = from.equals(to) ? toStream : streams.append(from, stored, to);
+    StreamTier.Appending toAppend = streams.appendGated(to, stored, from,
+        limits.userStream(originSession == null ? null : from));
+    Future<StreamPosition> toStream = toAppend.stored();
+    Future<StreamPosition> fromStream = from.equals(to) ? toStream
+        : toAppend.placed().compose(placed -> streams.append(from, stored, to));
     return Future.all(toStream, fromStream).map(both -> {
       String origin = originSession == null ? "" : originSession;
       push(to, origin, toStream.result(), stored);

@@ -19,17 +19,23 @@ final class UserProcessors {
     entry.setValue(record.isEmpty() ? null : record);
   }
 
-  /** A session of the user opened on a node: count it. */
-  record Connect(String nodeId) implements EntryProcessor<String, UserRecord, Void> {
+  /**
+   * A session of the user opened on a node: count it, unless the user has {@code max} sessions already
+   * ({@code limits.connectionsPerUser}, 0: no limit); returns whether it was counted.
+   */
+  record Connect(String nodeId, int max) implements EntryProcessor<String, UserRecord, Boolean> {
     @Serial
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     @Override
-    public Void process(Map.Entry<String, UserRecord> entry) {
+    public Boolean process(Map.Entry<String, UserRecord> entry) {
       UserRecord record = recordOf(entry);
+      if (max > 0 && record.sessions() >= max) {
+        return false;
+      }
       record.connect(nodeId);
       store(entry, record);
-      return null;
+      return true;
     }
   }
 

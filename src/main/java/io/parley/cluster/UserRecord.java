@@ -28,6 +28,15 @@ final class UserRecord implements Serializable {
     return sessionsByNode.remove(nodeId) != null;
   }
 
+  /** Sessions on every node. */
+  int sessions() {
+    int all = 0;
+    for (int count : sessionsByNode.values()) {
+      all += count;
+    }
+    return all;
+  }
+
   Set<String> nodes() {
     return Set.copyOf(sessionsByNode.keySet());
   }

@@ -21,9 +21,15 @@ public final class UserStreams {
 
   public UserStreams(HazelcastInstance hazelcast, Vertx vertx, ParleyConfig.UserStreams config, StreamStore store,
                      int memoryMessages) {
+    this(hazelcast, vertx, config, store, memoryMessages, 0);
+  }
+
+  /** {@code maxBytes}: {@code limits.maxUserStreamBytes}, the most bytes one stream's kept messages hold (0: any). */
+  public UserStreams(HazelcastInstance hazelcast, Vertx vertx, ParleyConfig.UserStreams config, StreamStore store,
+                     int memoryMessages, long maxBytes) {
     this.tier = new StreamTier(hazelcast.getMap(MAP_NAME), store, vertx, STORE_PREFIX);
     this.retention = new StreamTier.Retention(config.size(), config.ttlMs(), true,
-        StreamTier.memoryMessages(store, memoryMessages));
+        StreamTier.memoryMessages(store, memoryMessages), maxBytes);
   }
 
   /** The most messages one read returns: the whole stream. */
@@ -33,7 +39,20 @@ public final class UserStreams {
 
   /** Appends a message to {@code user}'s stream ({@code peer}: the other party); completes once stored. */
   public Future<StreamPosition> append(String user, String stored, String peer) {
-    return tier.append(user, stored, System.currentTimeMillis(), retention, peer);
+    return tier.append(user, stored, System.currentTimeMillis(), retention, peer, null);
+  }
+
+  /**
+   * Appends to another user's stream, made only if {@code gate} admits it when it has none (see
+   * {@link StreamLimits#userStream}); its seq is known at {@code placed}, before the store has it.
+   */
+  StreamTier.Appending appendGated(String user, String stored, String peer, StreamTier.Gate gate) {
+    return tier.appendInSteps(user, stored, System.currentTimeMillis(), retention, peer, gate);
+  }
+
+  /** How long a message is kept: a stream untouched this long has nothing left (see {@link StreamEviction}). */
+  long ttlMs() {
+    return retention.ttlMs();
   }
 
   public Future<StreamPosition> position(String user) {

@@ -24,7 +24,23 @@ public record ParleyConfig(
     ReadLimits reads,
     Heartbeat heartbeat,
     Shutdown shutdown,
-    MetricsConfig metrics) {
+    MetricsConfig metrics,
+    MemoryLimits memory) {
+
+  /**
+   * DoS guards on the cluster's memory (0 = no limit, each): {@code maxRooms} room streams held cluster-wide (new
+   * rooms refused beyond, existing ones go on), {@code maxStreams} streams of rooms and users together,
+   * {@code maxRoomBytes} and {@code maxUserStreamBytes} UTF-8 bytes of one stream's kept messages (the oldest leave
+   * to make room; a message larger than that alone is refused), {@code streamsPerUser} new streams (rooms, and
+   * other users' streams) one user may make per {@code streamsPerUserWindowMs} cluster-wide, and
+   * {@code connectionsPerUser} sessions of one user cluster-wide.
+   */
+  public record MemoryLimits(int maxRooms, int maxStreams, int maxRoomBytes, int maxUserStreamBytes,
+                             int streamsPerUser, long streamsPerUserWindowMs, int connectionsPerUser) {
+
+    /** Less would not hold one message of a few hundred bytes with its envelope. */
+    static final int MIN_STREAM_BYTES = 1024;
+  }
 
   /**
    * Where {@code /metrics} is served: {@code port} 0 (the default) on the client listener, as every other endpoint;
@@ -305,7 +321,11 @@ public record ParleyConfig(
             s.integer("limits.maxReplyBytes")),
         new Heartbeat(s.whole("heartbeat.intervalMs"), s.whole("heartbeat.timeoutMs")),
         new Shutdown(s.whole("shutdown.drainDelayMs"), s.whole("shutdown.gracePeriodMs")),
-        new MetricsConfig(s.string("metrics.host"), s.integer("metrics.port")));
+        new MetricsConfig(s.string("metrics.host"), s.integer("metrics.port")),
+        new MemoryLimits(s.integer("limits.maxRooms"), s.integer("limits.maxStreams"),
+            s.integer("limits.maxRoomBytes"), s.integer("limits.maxUserStreamBytes"),
+            s.integer("limits.streamsPerUser"), s.whole("limits.streamsPerUserWindowMs"),
+            s.integer("limits.connectionsPerUser")));
     config.validate();
     return config;
   }
@@ -403,6 +423,19 @@ public record ParleyConfig(
     require(limits.maxConnections >= 0, "limits.maxConnections must be >= 0 (0 = automatic, from the open-file limit)");
     require(limits.maxHeapFraction > 0 && limits.maxHeapFraction <= 1,
         "limits.maxHeapFraction must be > 0 and <= 1 (1 = off)");
+    require(memory.maxRooms >= 0, "limits.maxRooms must be >= 0 (0 = no limit)");
+    require(memory.maxStreams >= 0, "limits.maxStreams must be >= 0 (0 = no limit)");
+    require(memory.maxStreams == 0 || memory.maxRooms == 0 || memory.maxStreams >= memory.maxRooms,
+        "limits.maxStreams counts rooms and users together: it must be >= limits.maxRooms (or 0 = no limit)");
+    for (String[] bytes : new String[][]{{"limits.maxRoomBytes", Integer.toString(memory.maxRoomBytes)},
+        {"limits.maxUserStreamBytes", Integer.toString(memory.maxUserStreamBytes)}}) {
+      int value = Integer.parseInt(bytes[1]);
+      require(value == 0 || value >= MemoryLimits.MIN_STREAM_BYTES,
+          bytes[0] + " must be 0 (no limit) or >= " + MemoryLimits.MIN_STREAM_BYTES);
+    }
+    require(memory.streamsPerUser >= 0, "limits.streamsPerUser must be >= 0 (0 = no limit)");
+    require(memory.streamsPerUserWindowMs >= 1000, "limits.streamsPerUserWindowMs must be >= 1000");
+    require(memory.connectionsPerUser >= 0, "limits.connectionsPerUser must be >= 0 (0 = no limit)");
     require(fanout.batchIntervalMs >= 0 && fanout.batchIntervalMs <= Fanout.MAX_BATCH_INTERVAL_MS,
         "fanout.batchIntervalMs must be 0.." + Fanout.MAX_BATCH_INTERVAL_MS + " (0 = no batching)");
     require(fanout.presenceIntervalMs >= 0 && fanout.presenceIntervalMs <= Fanout.MAX_PRESENCE_INTERVAL_MS,

@@ -80,6 +80,11 @@ public final class LocalRooms {
     return local.ready.map(v -> new StreamPosition(joined.lastSeq, joined.epoch));
   }
 
+  /** Whether this gateway has a member of the room (or one joining it). */
+  public boolean has(String room) {
+    return rooms.containsKey(room);
+  }
+
   public void remove(String room, RoomMember member) {
     if (delivering) {
       context.runOnContext(v -> remove(room, member));

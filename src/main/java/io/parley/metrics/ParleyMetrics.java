@@ -52,6 +52,20 @@ public final class ParleyMetrics {
   private static final String ERRORS_HELP = "Error frames sent, by error code";
   private static final String RATE_LIMITED = "parley.rate.limited";
   private static final String RATE_LIMITED_HELP = "Requests or connections refused by a rate limit";
+  private static final String LIMIT_REFUSED = "parley.limits.refused";
+  private static final String LIMIT_REFUSED_HELP = "Requests or sessions refused by a memory limit (limits.*), by limit";
+  /** The memory limits a refusal names (the label values of {@link #LIMIT_REFUSED}). */
+  public static final String LIMIT_ROOMS = "maxRooms";
+  public static final String LIMIT_STREAMS = "maxStreams";
+  public static final String LIMIT_ROOM_BYTES = "maxRoomBytes";
+  public static final String LIMIT_USER_STREAM_BYTES = "maxUserStreamBytes";
+  public static final String LIMIT_STREAMS_PER_USER = "streamsPerUser";
+  public static final String LIMIT_CONNECTIONS_PER_USER = "connectionsPerUser";
+  private static final List<String> LIMITS = List.of(LIMIT_ROOMS, LIMIT_STREAMS, LIMIT_ROOM_BYTES,
+      LIMIT_USER_STREAM_BYTES, LIMIT_STREAMS_PER_USER, LIMIT_CONNECTIONS_PER_USER);
+  private static final String EVICTED = "parley.streams.evicted";
+  private static final String EVICTED_HELP =
+      "Streams this node's sweep removed from memory once every message expired (no store: store.kind memory)";
 
   /** HTTP methods counted by name (RFC 9110's and PATCH); any other token a client sends counts as "other". */
   private static final Map<String, Tags> HTTP_METHODS = Map.of(
@@ -134,6 +148,10 @@ public final class ParleyMetrics {
     counter(RATE_LIMITED, RATE_LIMITED_HELP, "kind", "publish");
     counter(RATE_LIMITED, RATE_LIMITED_HELP, "kind", "read");
     counter(RATE_LIMITED, RATE_LIMITED_HELP, "kind", "connection");
+    LIMITS.forEach(limit -> counter(LIMIT_REFUSED, LIMIT_REFUSED_HELP, "limit", limit));
+    for (String kind : new String[]{"room", "user"}) {
+      counter(EVICTED, EVICTED_HELP, "kind", kind);
+    }
   }
 
   private Timer latency(String name, String description) {
@@ -199,6 +217,28 @@ public final class ParleyMetrics {
 
   public void rateLimited(String kind) {
     counter(RATE_LIMITED, RATE_LIMITED_HELP, "kind", kind).increment();
+  }
+
+  /** A request or session refused by {@code limit}, one of the {@code LIMIT_*} names. */
+  public void limitRefused(String limit) {
+    counter(LIMIT_REFUSED, LIMIT_REFUSED_HELP, "limit", limit).increment();
+  }
+
+  /** {@code count} streams of {@code kind} (room or user) left memory, their retention over. */
+  public void streamsEvicted(String kind, int count) {
+    counter(EVICTED, EVICTED_HELP, "kind", kind).increment(count);
+  }
+
+  /** The cluster's streams, as this node last counted them (see StreamLimits), read when scraped. */
+  public void streams(Supplier<Number> rooms, Supplier<Number> users) {
+    Gauge.builder("parley.streams", rooms)
+        .description("Streams held in the cluster's memory, by kind, as this node last counted them")
+        .tag("kind", "room")
+        .register(registry);
+    Gauge.builder("parley.streams", users)
+        .description("Streams held in the cluster's memory, by kind, as this node last counted them")
+        .tag("kind", "user")
+        .register(registry);
   }
 
   public void slowConsumer() {

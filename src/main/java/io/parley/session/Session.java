@@ -89,7 +89,12 @@ public final class Session implements UserEndpoint {
           .compose(principal -> closed ? Future.<OwedMessages>failedFuture("closed while authenticating")
               : authenticate(principal, -1, null)
               .onSuccess(this::replay)
-              .onFailure(e -> close(CloseCode.GOING_AWAY, "cluster unavailable: reconnect")))
+              .onFailure(e -> {
+                if (e instanceof ProtocolException) {
+                  sendError(null, e);
+                }
+                closeRefused(e);
+              }))
           .<Void>mapEmpty()
           .onComplete(r -> pendingAuth = null);
     }
@@ -147,6 +152,20 @@ public final class Session implements UserEndpoint {
         .compose(page -> since < 0 || epoch == null || epoch.equals(page.epoch())
             ? Future.succeededFuture(new OwedMessages(page, since < 0 || page.complete()))
             : services.userStreams().owed(user, -1).map(fromAcked -> new OwedMessages(fromAcked, false)));
+  }
+
+  /**
+   * Ends a session whose registration at auth failed: refused by {@code limits.connectionsPerUser} (a
+   * {@link ProtocolException}, sent to the client already), close 4008 (PROTOCOL.md has no code of its own for it:
+   * policy, reconnect after a pause, by when another session of the user may have closed); otherwise the cluster
+   * could not count it, 1001 (reconnect).
+   */
+  void closeRefused(Throwable failure) {
+    if (failure instanceof ProtocolException refused) {
+      close(CloseCode.POLICY, refused.getMessage());
+    } else {
+      close(CloseCode.GOING_AWAY, "cluster unavailable: reconnect");
+    }
   }
 
   /**
@@ -410,8 +429,10 @@ public final class Session implements UserEndpoint {
     if (principal != null) {
       userStream.close();
       services.localUsers().remove(this);
-      // after the auth's registration, which a close during auth would otherwise overtake
-      leaving.add(registered.transform(r -> services.users().disconnect(principal.user())));
+      // after the auth's registration, which a close during auth would otherwise overtake; a session the limit
+      // refused was never counted
+      leaving.add(registered.transform(r -> r.failed() && r.cause() instanceof ProtocolException
+          ? Future.succeededFuture() : services.users().disconnect(principal.user())));
     }
     onClosed.accept(this);
     Future.join(leaving).onComplete(r -> cleanedUp.tryComplete());

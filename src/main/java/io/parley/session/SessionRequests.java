@@ -133,7 +133,7 @@ final class SessionRequests {
       return session.authenticate(principal, since, epoch).transform(registered -> {
         if (registered.failed()) {
           session.sendError(request.id(), registered.cause());
-          session.close(CloseCode.GOING_AWAY, "cluster unavailable: reconnect");
+          session.closeRefused(registered.cause());
           return Future.succeededFuture();
         }
         Session.OwedMessages owed = registered.result();
@@ -206,7 +206,9 @@ final class SessionRequests {
     RoomSubscription subscription = new RoomSubscription(session, room);
     session.rooms().put(room, subscription);
     String user = session.principal().user();
-    return session.localRooms().add(room, subscription)
+    return opened(room, user)
+        .compose(v -> subscription.hasLeft() ? Future.failedFuture("left while joining")
+            : session.localRooms().add(room, subscription))
         .compose(liveAfter -> subscription.announce(() -> services.presence().join(room, user, session.id()))
             .map(liveAfter))
         .compose(liveAfter -> since >= 0
@@ -231,6 +233,18 @@ final class SessionRequests {
             return Future.succeededFuture();
           });
         });
+  }
+
+  /**
+   * A room this gateway has no member of may have no stream yet: it is made here, if the memory limits admit it
+   * ({@code forbidden} otherwise, counted to {@code user}), before the hub subscribes to it. A room with members
+   * here has its stream; a publish to a room never gains this call.
+   */
+  private Future<Void> opened(String room, String user) {
+    if (session.localRooms().has(room)) {
+      return Future.succeededFuture();
+    }
+    return services.history().open(room, services.streamLimits().room(user)).mapEmpty();
   }
 
   /**
@@ -311,7 +325,8 @@ final class SessionRequests {
       throw forbidden("join " + room + " before publishing to it");
     }
     return deduplicated(request, "publish", room, body,
-        () -> services.publisher().publish(room, principal.user(), body).map(seq -> Long.toString(seq)))
+        () -> services.publisher().publish(room, principal.user(), body, principal.user())
+            .map(seq -> Long.toString(seq)))
         .map(seq -> Frames.ok(request.id()).put("room", room).put("seq", Long.parseLong(seq)));
   }
 

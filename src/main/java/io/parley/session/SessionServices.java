@@ -5,6 +5,7 @@ import io.parley.cluster.Presence;
 import io.parley.cluster.RequestDedup;
 import io.parley.cluster.RoomHistory;
 import io.parley.cluster.RoomPublisher;
+import io.parley.cluster.StreamLimits;
 import io.parley.cluster.UserDirectory;
 import io.parley.cluster.UserStreams;
 import io.parley.hub.LocalUsers;
@@ -26,5 +27,6 @@ public record SessionServices(
     LocalUsers localUsers,
     RequestDedup dedup,
     ConnectionRateLimiter connectionLimiter,
-    ParleyMetrics metrics) {
+    ParleyMetrics metrics,
+    StreamLimits streamLimits) {
 }

@@ -37,6 +37,26 @@ class StreamLogTest {
   }
 
   @Test
+  @DisplayName("a byte limit drops the oldest to make room, counts UTF-8 bytes, and frees them on expiry")
+  void byteLimit() {
+    assertEquals(1 + 2 + 3 + 4, StreamLog.utf8Bytes("a\u00e9\u20ac\ud83d\ude00"));
+    StreamLog log = new StreamLog("e1");
+    for (int i = 1; i <= 5; i++) {
+      log.append("m" + i + "-" + "\u20ac".repeat(10), 1000L * i, 100, 100, NO_EXPIRY); // 33 bytes each
+    }
+    assertEquals(3, log.size(), "3 of 33 bytes fit in 100, a fourth would not");
+    assertEquals(99, log.bytes());
+    assertSlice(log.read(-1, 10, NO_EXPIRY), 3, true, "m3-" + "\u20ac".repeat(10), "m4-" + "\u20ac".repeat(10),
+        "m5-" + "\u20ac".repeat(10));
+    log.expire(5000);
+    assertEquals(1, log.size());
+    assertEquals(33, log.bytes());
+    log.expire(6000);
+    assertEquals(0, log.bytes());
+    assertTrue(log.untouchedSince(5001) && !log.untouchedSince(5000), "last written at 5000");
+  }
+
+  @Test
   @DisplayName("the arrays grow past their first slots and wrap, keeping seq order")
   void growsAndWraps() {
     StreamLog log = new StreamLog("e1");

@@ -217,6 +217,14 @@ class ConfigLoaderTest {
       "limits.maxHeapFraction=2                   | limits.maxHeapFraction must be > 0 and <= 1 (1 = off)",
       "http.headerTimeoutMs=99                    | http.headerTimeoutMs must be >= 100",
       "http.idleTimeoutMs=0                       | http.idleTimeoutMs must be >= 100",
+      "limits.maxRooms=-1                         | limits.maxRooms must be >= 0 (0 = no limit)",
+      "limits.maxStreams=-1                       | limits.maxStreams must be >= 0 (0 = no limit)",
+      "limits.maxStreams=99                       | limits.maxStreams counts rooms and users together: it must be >= limits.maxRooms (or 0 = no limit)",
+      "limits.maxRoomBytes=1023                   | limits.maxRoomBytes must be 0 (no limit) or >= 1024",
+      "limits.maxUserStreamBytes=-1               | limits.maxUserStreamBytes must be 0 (no limit) or >= 1024",
+      "limits.streamsPerUser=-1                   | limits.streamsPerUser must be >= 0 (0 = no limit)",
+      "limits.streamsPerUserWindowMs=999          | limits.streamsPerUserWindowMs must be >= 1000",
+      "limits.connectionsPerUser=-1               | limits.connectionsPerUser must be >= 0 (0 = no limit)",
   })
   @DisplayName("ParleyConfig.from rejects each invalid setting with a message naming it")
   void validation(String assignment, String message) {

@@ -89,7 +89,10 @@ class MetricsTest {
         "parley_slow_consumers_total", "parley_room_resets_total", "parley_store_commit_writes_count", "parley_private_sent_total",
         "parley_hub_history_fetches_total{reason=\"gap\"}", "parley_hub_history_fetches_total{reason=\"tail\"}",
         "parley_cluster_members", "parley_cluster_safe", "parley_auth_token_cache_hits_total",
-        "parley_auth_token_cache_misses_total", "vertx_eventbus_handlers", "jvm_memory_used_bytes"}) {
+        "parley_auth_token_cache_misses_total", "vertx_eventbus_handlers", "jvm_memory_used_bytes",
+        "parley_limits_refused_total{limit=\"maxRooms\"}", "parley_limits_refused_total{limit=\"connectionsPerUser\"}",
+        "parley_streams{kind=\"room\"}", "parley_streams{kind=\"user\"}",
+        "parley_streams_evicted_total{kind=\"user\"}"}) {
       assertTrue(scrape.contains(series), "missing " + series);
     }
     assertTrue(scrape.contains("parley_messages_published_total 30.0"), "30 publishes counted");

@@ -39,7 +39,9 @@ public final class TestNodes {
     // tests open connections and publish in bursts; the limits have their own tests, on nodes that set them
     config.getJsonObject("limits").put("publishPerSecond", 100_000).put("publishBurst", 100_000)
         .put("readsPerSecond", 100_000).put("readBurst", 100_000)
-        .put("connectionsPerIpPerSecond", 0).put("connectionsPerIp", 0);
+        .put("connectionsPerIpPerSecond", 0).put("connectionsPerIp", 0)
+        // one test user may open many sessions and rooms; the memory limits have their own tests
+        .put("streamsPerUser", 0).put("connectionsPerUser", 0);
     return config;
   }
 
