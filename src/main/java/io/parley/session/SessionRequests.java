@@ -409,9 +409,24 @@ final class SessionRequests {
     if (!session.principal().mayJoin(room)) {
       throw forbidden("not allowed to see " + room);
     }
-    return services.history().read(room, since, limit).map(page -> ReplyBudget.withMessages(
-        Frames.ok(request.id()).put("room", room).put("seq", page.latestSeq()).put("epoch", page.epoch()),
-        page.messages().stream().map(HistoryEntry::frame).toList(), since < 0, maxReplyBytes()));
+    return services.history().read(room, since, limit).compose(page -> epochToShow(room, page)
+        .map(epoch -> ReplyBudget.withMessages(
+            Frames.ok(request.id()).put("room", room).put("seq", page.latestSeq()).put("epoch", epoch),
+            page.messages().stream().map(HistoryEntry::frame).toList(), since < 0, maxReplyBytes())));
+  }
+
+  /**
+   * The epoch a history reply names. A read of a room with no stream yet makes nothing, so the epoch it saw would
+   * not be the one the room gets when it is made: a client reading before joining (parley.js does) would then see
+   * its run change at once. So an empty room is opened here, within the memory limits; where they refuse, the
+   * reply names the read's epoch (the room has no run yet).
+   */
+  private Future<String> epochToShow(String room, HistoryPage page) {
+    if (page.latestSeq() > 0 || session.localRooms().has(room)) {
+      return Future.succeededFuture(page.epoch());
+    }
+    return services.history().open(room, services.streamLimits().room(session.principal().user()))
+        .map(StreamPosition::epoch).otherwise(page.epoch());
   }
 
   /** {@code history} with {@code with}: the conversation with that user, from the caller's stream. */

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
@@ -73,13 +75,12 @@ class PagedRecoveryTest {
       publish(publisher, "big", new JsonObject().put("n", MESSAGES + 1).put("pad", "live"));
       reader.resumeReading();
 
-      for (int n = 1; n <= MESSAGES; n++) {
-        assertEquals(n, reader.next(isMessage(), WAIT).getJsonObject("body").getInteger("n"), "in order, once");
-      }
+      assertEveryMessageOnceInOrder(reader);
       JsonObject ok = expectOk(reader.next(frame -> "j".equals(frame.getValue("id")), WAIT));
       assertTrue(ok.getBoolean("recovered"), ok::toString);
-      assertEquals(MESSAGES + 1, reader.next(isMessage(), WAIT).getJsonObject("body").getInteger("n"),
-          "the live message held during the recovery follows the reply");
+      JsonObject live = reader.next(isMessage(), WAIT);
+      assertEquals(MESSAGES + 1, live.getLong("seq"), "the live message held during the recovery follows the reply");
+      assertEquals(MESSAGES + 1, live.getJsonObject("body").getInteger("n"));
       assertFalse(reader.isClosed(), "the session stays open");
     }
   }
@@ -98,13 +99,23 @@ class PagedRecoveryTest {
       pauseFor(Duration.ofSeconds(2));
       offline.resumeReading();
       expectOk(offline.next(frame -> "a".equals(frame.getValue("id")), WAIT));
-      for (int n = 1; n <= MESSAGES; n++) {
-        JsonObject message = offline.next(isMessage(), WAIT);
-        assertEquals(n, message.getLong("seq"), "in order, once");
-        assertEquals(n, message.getJsonObject("body").getInteger("n"));
-      }
+      assertEveryMessageOnceInOrder(offline);
       assertFalse(offline.isClosed(), "the session stays open");
     }
+  }
+
+  /**
+   * Seqs 1..MESSAGES, each once and in order, carrying every body once. The requests were sent without waiting
+   * for each other, so a body's number need not be its seq.
+   */
+  private static void assertEveryMessageOnceInOrder(TestClient client) {
+    Set<Integer> bodies = new HashSet<>();
+    for (long seq = 1; seq <= MESSAGES; seq++) {
+      JsonObject message = client.next(isMessage(), WAIT);
+      assertEquals(seq, message.getLong("seq"), "in order, once");
+      bodies.add(message.getJsonObject("body").getInteger("n"));
+    }
+    assertEquals(MESSAGES, bodies.size(), "every message");
   }
 
   /** Sends requests 1..MESSAGES without waiting between them, then waits for every ok. */
