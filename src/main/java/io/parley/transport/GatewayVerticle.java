@@ -109,6 +109,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/sockjs/*").handler(guard);
     // SockJS reads posted messages (xhr_send) through a body handler: its limit answers 413 past one legal frame
     router.post("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit(config.limits().frameDecoderBytes()));
+    router.routeWithRegex(SockJsEndpoint.RECEIVING).handler(SockJsEndpoint::announceClose);
     router.route("/sockjs/*").subRouter(new SockJsEndpoint(sessions, limits, maxFrame, maxQueued)
         .router(vertx, config.heartbeat().intervalMs()));
     router.route("/api/*").subRouter(api.router(vertx));

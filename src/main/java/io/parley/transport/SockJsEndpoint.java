@@ -4,7 +4,9 @@ import io.parley.protocol.CloseCode;
 import io.parley.session.Session;
 import io.parley.session.SessionRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -12,6 +14,14 @@ import io.vertx.ext.web.handler.sockjs.Transport;
 
 /** {@code /sockjs}: every SockJS transport but JSONP, feeding the same sessions as {@code /ws}. */
 final class SockJsEndpoint {
+
+  static final String PREFIX = "/sockjs";
+  /**
+   * The requests whose response carries the session's frames ({@code xhr} polling, {@code xhr_streaming},
+   * {@code eventsource}, {@code htmlfile}): vertx-web closes their connection once it ends them. No capturing
+   * group: vertx-web's SockJS reads the session id from the request's {@code param0}, which a group would take.
+   */
+  static final String RECEIVING = PREFIX + "/[^/.]+/[^/.]+/(?:xhr|xhr_streaming|eventsource|htmlfile)";
 
   private final SessionRegistry sessions;
   private final ConnectionLimits limits;
@@ -23,6 +33,17 @@ final class SockJsEndpoint {
     this.limits = limits;
     this.maxFrameBytes = maxFrameBytes;
     this.maxQueuedBytes = maxQueuedBytes;
+  }
+
+  /**
+   * vertx-web ends each polling response (and a streaming one past {@code maxBytesStreaming}) by closing the
+   * connection, without saying so: a client that keeps connections alive (Node's global agent, say) put it back in
+   * its pool and sent its next request ({@code xhr_send}) into a closed socket ("socket hang up", the session lost).
+   * {@code Connection: close} tells it not to reuse the connection.
+   */
+  static void announceClose(RoutingContext ctx) {
+    ctx.addHeadersEndHandler(v -> ctx.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE));
+    ctx.next();
   }
 
   Router router(Vertx vertx, long heartbeatIntervalMs) {
