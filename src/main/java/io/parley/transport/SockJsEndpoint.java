@@ -1,10 +1,13 @@
 package io.parley.transport;
 
+import io.netty.channel.ChannelPipeline;
+import io.parley.config.ParleyConfig;
 import io.parley.protocol.CloseCode;
 import io.parley.session.Session;
 import io.parley.session.SessionRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.net.impl.VertxConnection;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
@@ -39,16 +42,30 @@ final class SockJsEndpoint {
    * vertx-web ends each polling response (and a streaming one past {@code maxBytesStreaming}) by closing the
    * connection, without saying so: a client that keeps connections alive (Node's global agent, say) put it back in
    * its pool and sent its next request ({@code xhr_send}) into a closed socket ("socket hang up", the session lost).
-   * {@code Connection: close} tells it not to reuse the connection.
+   * {@code Connection: close} tells it not to reuse the connection, and {@link DrainBeforeClose} that the close
+   * does not drop what the response still had to send.
    */
-  static void announceClose(RoutingContext ctx) {
+  static void receiving(RoutingContext ctx) {
     ctx.addHeadersEndHandler(v -> ctx.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE));
+    if (ctx.request().connection() instanceof VertxConnection connection) {
+      ChannelPipeline pipeline = connection.channel().pipeline();
+      if (pipeline.get(DrainBeforeClose.NAME) == null && pipeline.get(WebSocketUpgrade.VERTX_HANDLER) != null) {
+        pipeline.addBefore(WebSocketUpgrade.VERTX_HANDLER, DrainBeforeClose.NAME,
+            new DrainBeforeClose(WebSocketChannel.CLOSE_TIMEOUT_MS));
+      }
+    }
     ctx.next();
   }
 
-  Router router(Vertx vertx, long heartbeatIntervalMs) {
+  /**
+   * @param heartbeat {@code intervalMs}: how often SockJS sends its heartbeat frame (which also ends a poll);
+   *                  a polling client that does not come back within the session timeout ({@code timeoutMs} at
+   *                  most) is gone
+   */
+  Router router(Vertx vertx, ParleyConfig.Heartbeat heartbeat) {
     SockJSHandlerOptions options = new SockJSHandlerOptions()
-        .setHeartbeatInterval(heartbeatIntervalMs)
+        .setHeartbeatInterval(heartbeat.intervalMs())
+        .setSessionTimeout(Math.min(SockJSHandlerOptions.DEFAULT_SESSION_TIMEOUT, heartbeat.timeoutMs()))
         // one event-bus registration per socket would defeat one-consumer-per-room
         .setRegisterWriteHandler(false)
         // JSONP needs no CORS and leaves the Origin check nothing to check
@@ -67,6 +84,7 @@ final class SockJsEndpoint {
     if (session == null) {
       return;
     }
+    transport.watch(session);
     socket.handler(message -> {
       if (message.length() > maxFrameBytes) {
         session.close(CloseCode.FRAME_TOO_LARGE, "frame larger than " + maxFrameBytes + " bytes");
