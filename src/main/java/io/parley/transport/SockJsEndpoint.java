@@ -1,13 +1,11 @@
 package io.parley.transport;
 
-import io.netty.channel.ChannelPipeline;
 import io.parley.config.ParleyConfig;
 import io.parley.protocol.CloseCode;
 import io.parley.session.Session;
 import io.parley.session.SessionRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.net.impl.VertxConnection;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
@@ -42,18 +40,10 @@ final class SockJsEndpoint {
    * vertx-web ends each polling response (and a streaming one past {@code maxBytesStreaming}) by closing the
    * connection, without saying so: a client that keeps connections alive (Node's global agent, say) put it back in
    * its pool and sent its next request ({@code xhr_send}) into a closed socket ("socket hang up", the session lost).
-   * {@code Connection: close} tells it not to reuse the connection, and {@link DrainBeforeClose} that the close
-   * does not drop what the response still had to send.
+   * {@code Connection: close} tells it not to reuse the connection.
    */
   static void receiving(RoutingContext ctx) {
     ctx.addHeadersEndHandler(v -> ctx.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE));
-    if (ctx.request().connection() instanceof VertxConnection connection) {
-      ChannelPipeline pipeline = connection.channel().pipeline();
-      if (pipeline.get(DrainBeforeClose.NAME) == null && pipeline.get(WebSocketUpgrade.VERTX_HANDLER) != null) {
-        pipeline.addBefore(WebSocketUpgrade.VERTX_HANDLER, DrainBeforeClose.NAME,
-            new DrainBeforeClose(WebSocketChannel.CLOSE_TIMEOUT_MS));
-      }
-    }
     ctx.next();
   }
 
