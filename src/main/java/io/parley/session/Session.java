@@ -60,6 +60,8 @@ public final class Session implements UserEndpoint {
   /** Ends the session at its token's {@code exp} plus the leeway, unless an auth refreshes it first. */
   private long expiryTimer = -1;
   private long lastSeenMs = System.currentTimeMillis();
+  /** The client sent a {@code ping}: a client that pings keeps doing so (parley.js every pingIntervalMs). */
+  private boolean pings;
   private TokenBucket publishes;
   /** Created on the first read request (history, recovery, presence). */
   private TokenBucket reads;
@@ -290,6 +292,18 @@ public final class Session implements UserEndpoint {
 
   public long lastSeenMs() {
     return lastSeenMs;
+  }
+
+  void pinged() {
+    pings = true;
+  }
+
+  /**
+   * True once the client sent a {@code ping}. Over a transport the node cannot ping (SockJS's HTTP transports), a
+   * silence longer than {@code heartbeat.timeoutMs} from such a client means it is gone.
+   */
+  boolean pings() {
+    return pings;
   }
 
   void send(String frame) {

@@ -67,11 +67,16 @@ public final class SessionRegistry {
   /**
    * Pings the connections of the next slice that answer pings, and closes those silent for longer than
    * {@code timeoutMs}: one timer per gateway rather than one per connection, each connection once per interval.
+   * A connection that cannot be pinged (SockJS over HTTP, where nothing the server sends asks for an answer) is
+   * closed after that silence only if its client pings by itself: it would have pinged by now, unless it is gone
+   * (frozen, or off the network). A client that never pings is watched by its transport alone there (polling: the
+   * SockJS session timeout; streaming: TCP).
    */
   public void sweepHeartbeats(long now, long timeoutMs) {
     for (Session session : sessions.nextSlice()) {
       Transport transport = session.transport();
-      if (!transport.expectsPong()) {
+      boolean watched = transport.expectsPong() || session.pings();
+      if (!watched) {
         continue;
       }
       if (now - session.lastSeenMs() > timeoutMs) {

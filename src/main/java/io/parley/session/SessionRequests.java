@@ -76,6 +76,7 @@ final class SessionRequests {
       throw badRequest("field type is required and must be a string");
     }
     if (type.equals("ping")) {
+      session.pinged();
       return Future.succeededFuture(Frames.pong(request.id()));
     }
     if (type.equals("auth")) {

@@ -109,8 +109,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/sockjs/*").handler(guard);
     // SockJS reads posted messages (xhr_send) through a body handler: its limit answers 413 past one legal frame
     router.post("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit(config.limits().frameDecoderBytes()));
+    router.routeWithRegex(SockJsEndpoint.RECEIVING).handler(SockJsEndpoint::receiving);
     router.route("/sockjs/*").subRouter(new SockJsEndpoint(sessions, limits, maxFrame, maxQueued)
-        .router(vertx, config.heartbeat().intervalMs()));
+        .router(vertx, config.heartbeat()));
     router.route("/api/*").subRouter(api.router(vertx));
     if (devTokens != null) {
       router.post("/dev/token").handler(BodyHandler.create(false).setBodyLimit(1024)).handler(devTokens);

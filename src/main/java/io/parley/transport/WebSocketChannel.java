@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.protocol.CloseCode;
+import io.parley.protocol.Frames;
 import io.parley.protocol.SharedFrame;
 
 import java.net.InetSocketAddress;
@@ -118,12 +119,17 @@ final class WebSocketChannel implements Transport {
     close(code, reason, CLOSE_TIMEOUT_MS);
   }
 
-  /** As {@link #close(CloseCode, String)}, waiting at most {@code timeoutMs} for the client's close frame. */
+  /**
+   * As {@link #close(CloseCode, String)}, waiting at most {@code timeoutMs} for the client's close frame. The close
+   * frame follows a {@code disconnect} frame with the same code (PROTOCOL.md 1.1: on every transport), so that a
+   * client reads the same thing on {@code /ws} as over SockJS.
+   */
   void close(CloseCode code, String reason, long timeoutMs) {
     if (isClosing()) {
       return;
     }
     closing = true;
+    channel.write(new TextWebSocketFrame(Frames.disconnect(code, reason)), channel.voidPromise());
     channel.writeAndFlush(new CloseWebSocketFrame(code.code(), reason));
     channel.eventLoop().schedule(() -> channel.close(), timeoutMs, TimeUnit.MILLISECONDS);
   }

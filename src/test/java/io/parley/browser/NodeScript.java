@@ -55,7 +55,10 @@ final class NodeScript {
     }
   }
 
-  /** Checks for Node.js and runs {@code npm ci} when {@code node_modules} is absent. */
+  /** The packages of {@code package.json}: {@code npm ci} runs when one of them is missing. */
+  private static final List<String> PACKAGES = List.of("playwright-core", "sockjs-client");
+
+  /** Checks for Node.js and runs {@code npm ci} when {@code node_modules} lacks a package. */
   static void prepare() {
     Result version = run(List.of("node", "--version"), Duration.ofSeconds(30), line -> { });
     Matcher major = Pattern.compile("^v(\\d+)\\.").matcher(version.output().trim());
@@ -63,7 +66,7 @@ final class NodeScript {
       fail("the browser tests need Node.js " + MIN_NODE_MAJOR + "+ on the PATH (found: " + version.output() + ")");
     }
     nodeMajor = Integer.parseInt(major.group(1));
-    if (!Files.isDirectory(DIR.resolve("node_modules").resolve("playwright-core"))) {
+    if (!PACKAGES.stream().allMatch(name -> Files.isDirectory(DIR.resolve("node_modules").resolve(name)))) {
       Result install = run(List.of("npm", "ci", "--no-audit", "--no-fund"), Duration.ofMinutes(5), line -> { });
       if (install.exitCode() != 0) {
         fail("npm ci in " + DIR + " failed:\n" + install.output());

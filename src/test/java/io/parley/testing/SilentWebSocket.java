@@ -3,6 +3,7 @@ package io.parley.testing;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,20 @@ public final class SilentWebSocket implements AutoCloseable {
 
   /** Connects and sends {@code raw} in one write: requests, and frames too if a test needs them early. */
   public static SilentWebSocket open(Vertx vertx, int port, Buffer raw) {
-    NetClient client = vertx.createNetClient();
+    return open(vertx, new NetClientOptions(), port, raw);
+  }
+
+  /**
+   * As {@link #connect(Vertx, int, String)}, with a fixed TCP receive buffer (no autotuning): a paused reader then
+   * makes the server queue after a few kilobytes, not after the tens of megabytes a loopback buffer can grow to.
+   */
+  public static SilentWebSocket connect(Vertx vertx, int port, String pathAndQuery, int receiveBufferBytes) {
+    return open(vertx, new NetClientOptions().setReceiveBufferSize(receiveBufferBytes), port,
+        Buffer.buffer(upgradeRequest(port, pathAndQuery, "13")));
+  }
+
+  private static SilentWebSocket open(Vertx vertx, NetClientOptions options, int port, Buffer raw) {
+    NetClient client = vertx.createNetClient(options);
     NetSocket socket = TestNodes.await(client.connect(port, "127.0.0.1"), Duration.ofSeconds(5));
     SilentWebSocket silent = new SilentWebSocket(client, socket);
     socket.write(raw);
@@ -87,6 +101,15 @@ public final class SilentWebSocket implements AutoCloseable {
       masked[i] = (byte) (payload[i] ^ mask[i % 4]);
     }
     return frame.appendBytes(masked);
+  }
+
+  /** Stops reading from the socket: what the server sends waits in the TCP buffers, then in the server's queue. */
+  public void pauseReading() {
+    socket.pause();
+  }
+
+  public void resumeReading() {
+    socket.resume();
   }
 
   public boolean isClosedByServer() {

@@ -63,6 +63,19 @@ final class SockJsFraming {
   }
 
   /**
+   * The frames of an EventSource stream, one per {@code data: } line ({@code \r\n}-terminated, each followed by an
+   * empty line); the stream's other lines are the protocol's, not the session's.
+   */
+  static Consumer<String> eventSourceData(Consumer<String> frames) {
+    return line -> {
+      String unterminated = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+      if (unterminated.startsWith("data: ")) {
+        frames.accept(unterminated.substring("data: ".length()));
+      }
+    };
+  }
+
+  /**
    * Cuts an HTTP response stream into '\n'-terminated frames. HTTP chunks can end anywhere, even inside a
    * multi-byte character, so bytes are kept until a full line is there; '\n' never occurs inside a frame
    * because the JSON encoding escapes it.
