@@ -33,7 +33,7 @@ import io.parley.hub.HubShards;
 import io.parley.hub.NodeHub;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.session.ConnectionRateLimiter;
-import io.parley.session.LiveSession;
+import io.parley.cluster.LiveSession;
 import io.parley.session.SessionServices;
 import io.parley.transport.DevTokenEndpoint;
 import io.parley.transport.GatewayVerticle;

@@ -1,7 +1,6 @@
 package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
-import io.parley.session.LiveSession;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

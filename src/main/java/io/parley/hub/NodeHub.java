@@ -169,6 +169,7 @@ public final class NodeHub extends VerticleBase {
     feed.gapTimer = -1;
     feed.epoch = position.epoch();
     feed.nextSeq = position.seq() + 1;
+    feed.awaitingFirst = true;
     dispatch(feed, RoomPush.reset(position.seq(), position.epoch(), Frames.roomReset(feed.room, position.epoch(), position.seq())));
   }
 
@@ -226,11 +227,13 @@ public final class NodeHub extends VerticleBase {
     while (!feed.ahead.isEmpty() && feed.ahead.firstKey() == feed.nextSeq) {
       dispatch(feed, new RoomPush(feed.nextSeq, feed.ahead.pollFirstEntry().getValue()));
       feed.nextSeq++;
+      feed.awaitingFirst = false;
     }
     if (feed.ahead.isEmpty()) {
       vertx.cancelTimer(feed.gapTimer);
       feed.gapTimer = -1;
-    } else if (feed.ahead.size() > MAX_AHEAD) {
+    } else if (feed.ahead.size() > MAX_AHEAD || feed.awaitingFirst) {
+      // a room keeping few messages (limits.maxRoomBytes) may no longer hold the missing one in 200 ms
       fillGap(feed);
     } else if (feed.gapTimer < 0) {
       feed.gapTimer = vertx.setTimer(GAP_WAIT_MS, id -> {
@@ -281,6 +284,7 @@ public final class NodeHub extends VerticleBase {
         feed.ahead.remove(entry.seq());
         dispatch(feed, new RoomPush(entry.seq(), entry.frame()));
         feed.nextSeq++;
+        feed.awaitingFirst = false;
       }
     }
   }

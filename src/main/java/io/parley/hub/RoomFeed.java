@@ -37,6 +37,11 @@ final class RoomFeed {
   boolean arrivedSinceSweep;
   /** Delivered messages have not been checked against history's tail since they stopped arriving. */
   boolean tailUnchecked;
+  /**
+   * No message was delivered since the feed started (or was reset): a gap now is most likely a message published
+   * before the other nodes saw this node's new subscription, not one overtaken on the bus, so it is read at once.
+   */
+  boolean awaitingFirst = true;
 
   RoomFeed(String room) {
     this.room = room;

@@ -13,7 +13,6 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.Frames;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.SharedFrame;
-import io.parley.transport.Transport;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,8 +1,8 @@
 package io.parley.session;
 
+import io.parley.cluster.LiveSession;
 import io.parley.hub.LocalRooms;
 import io.parley.protocol.CloseCode;
-import io.parley.transport.Transport;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 
@@ -80,7 +80,8 @@ public final class SessionRegistry {
         continue;
       }
       if (now - session.lastSeenMs() > timeoutMs) {
-        session.close(CloseCode.NORMAL, "heartbeat timeout");
+        // 4008, not 1000: a client that was only silent (a laptop waking) must reconnect and recover
+        session.close(CloseCode.POLICY, "heartbeat timeout");
       } else {
         transport.ping();
       }

@@ -5,7 +5,7 @@ import io.parley.api.ServerApi;
 import io.parley.config.ParleyConfig;
 import io.parley.hub.LocalRooms;
 import io.parley.hub.HubShards;
-import io.parley.session.LiveSession;
+import io.parley.cluster.LiveSession;
 import io.parley.session.SessionRegistry;
 import io.parley.session.SessionServices;
 import io.vertx.core.Future;

@@ -22,7 +22,7 @@ final class SockJsEndpoint {
    * {@code eventsource}, {@code htmlfile}): vertx-web closes their connection once it ends them. No capturing
    * group: vertx-web's SockJS reads the session id from the request's {@code param0}, which a group would take.
    */
-  static final String RECEIVING = PREFIX + "/[^/.]+/[^/.]+/(?:xhr|xhr_streaming|eventsource|htmlfile)";
+  static final String RECEIVING = PREFIX + "/[^/.]+/[^/.]+/(?:xhr|xhr_streaming|eventsource)";
 
   private final SessionRegistry sessions;
   private final ConnectionLimits limits;
@@ -58,8 +58,10 @@ final class SockJsEndpoint {
         .setSessionTimeout(Math.min(SockJSHandlerOptions.DEFAULT_SESSION_TIMEOUT, heartbeat.timeoutMs()))
         // one event-bus registration per socket would defeat one-consumer-per-room
         .setRegisterWriteHandler(false)
-        // JSONP needs no CORS and leaves the Origin check nothing to check
-        .addDisabledTransport(Transport.JSON_P.name());
+        // JSONP needs no CORS and leaves the Origin check nothing to check; htmlfile (old Internet Explorer)
+        // is one more transport to hold to every limit, for browsers nobody runs any more
+        .addDisabledTransport(Transport.JSON_P.name())
+        .addDisabledTransport(Transport.HTML_FILE.name());
     return SockJSHandler.create(vertx, options).socketHandler(this::open);
   }
 

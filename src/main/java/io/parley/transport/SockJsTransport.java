@@ -13,6 +13,7 @@ import io.parley.protocol.CloseCode;
 import io.parley.protocol.Frames;
 import io.parley.protocol.SharedFrame;
 import io.parley.session.Session;
+import io.parley.session.Transport;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.VertxConnection;
 import io.vertx.ext.web.RoutingContext;

@@ -15,6 +15,7 @@ import io.parley.metrics.ParleyMetrics;
 import io.parley.protocol.CloseCode;
 import io.parley.protocol.Frames;
 import io.parley.protocol.SharedFrame;
+import io.parley.session.Transport;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

@@ -232,6 +232,9 @@ final class RoomClient implements AutoCloseable {
           presence.add(new PresencePush(frame.getString("user"), frame.getString("state"), System.nanoTime()));
         }
       }
+      case "disconnect" -> {
+        // the node says why it is about to close (PROTOCOL.md 1.1); the close that follows is what is checked
+      }
       case "ok", "error", "pong" -> {
         CompletableFuture<JsonObject> waiting = pending.remove(String.valueOf(frame.getValue("id")));
         if (waiting != null) {

@@ -266,7 +266,7 @@ class BadInputTest {
       Http.sleep(1500);
       assertTrue(silent.handshakeStatusLine().contains("101"), silent.handshakeStatusLine());
       assertTrue(silent.countFrames(0x9) >= 2, "the server pings every heartbeat.intervalMs");
-      assertEquals(1000, silent.closeCode(), "closed after heartbeat.timeoutMs of silence");
+      assertEquals(4008, silent.closeCode(), "closed after heartbeat.timeoutMs of silence, to reconnect");
       assertFalse(live.isClosed());
       assertEquals("pong", live.request(request("ping")).getString("type"));
     }

@@ -1,4 +1,4 @@
-package io.parley.transport;
+package io.parley.session;
 
 import io.parley.protocol.CloseCode;
 import io.parley.protocol.SharedFrame;
