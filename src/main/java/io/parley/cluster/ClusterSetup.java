@@ -9,6 +9,7 @@ import com.hazelcast.config.MapStoreConfig;
 import com.hazelcast.config.MergePolicyConfig;
 import io.parley.store.StreamStore;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.spi.merge.DiscardMergePolicy;
 import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
@@ -80,6 +81,8 @@ public final class ClusterSetup {
                                        long idleEvictMs) {
     Config config = ConfigUtil.loadConfig();
     config.setClusterName(cluster.name());
+    config.getSerializationConfig().addSerializerConfig(new SerializerConfig()
+        .setTypeClass(StreamPosition.class).setImplementation(new StreamPositionSerializer()));
     config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, UUID.randomUUID().toString());
     String address = resolve(cluster.host());
     long heartbeatTimeoutSeconds = Math.max(2, cluster.failureDetectionMs() / 1000);
