@@ -155,7 +155,11 @@ public final class ClusterSetup {
       map.setMapStoreConfig(new MapStoreConfig()
           .setEnabled(true)
           .setImplementation(new StreamLoader(store, prefix, memoryMessages))
-          .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
+          .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY)
+          // Offloaded (Hazelcast's default since 5.2), every operation on the map, loads or not, runs through the
+          // step engine: the partition threads' time per publish doubled (JFR, embedded store). Loads are a
+          // stream's first touch only, one store read each, so they may run on the partition thread.
+          .setOffload(false));
     }
     return map;
   }
