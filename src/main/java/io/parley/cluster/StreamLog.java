@@ -1,5 +1,7 @@
 package io.parley.cluster;
 
+import io.netty.buffer.ByteBufUtil;
+
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
@@ -156,22 +158,9 @@ final class StreamLog implements Serializable {
 
   /** The UTF-8 length of {@code s}, without encoding it. */
   static int utf8Bytes(String s) {
-    int n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n++;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
+    return ByteBufUtil.utf8Bytes(s);
   }
+
 
   /** The newest seq, 0 before the first message; kept after every message has left. */
   long latest() {

@@ -1,5 +1,6 @@
 package io.parley.session;
 
+import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -26,15 +27,15 @@ final class ReplyBudget {
     int used = 0;
     if (keepNewest) {
       int start = to;
-      while (start > 0 && used + utf8Length(frames.get(start - 1)) + 1 <= budget) {
-        used += utf8Length(frames.get(start - 1)) + 1;
+      while (start > 0 && used + ByteBufUtil.utf8Bytes(frames.get(start - 1)) + 1 <= budget) {
+        used += ByteBufUtil.utf8Bytes(frames.get(start - 1)) + 1;
         start--;
       }
       from = start;
     } else {
       int end = 0;
-      while (end < frames.size() && used + utf8Length(frames.get(end)) + 1 <= budget) {
-        used += utf8Length(frames.get(end)) + 1;
+      while (end < frames.size() && used + ByteBufUtil.utf8Bytes(frames.get(end)) + 1 <= budget) {
+        used += ByteBufUtil.utf8Bytes(frames.get(end)) + 1;
         end++;
       }
       to = end;
@@ -48,23 +49,5 @@ final class ReplyBudget {
       ok.put("truncated", true);
     }
     return ok;
-  }
-
-  private static int utf8Length(String text) {
-    int bytes = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < 0x80) {
-        bytes++;
-      } else if (c < 0x800) {
-        bytes += 2;
-      } else if (Character.isHighSurrogate(c)) {
-        bytes += 4;
-        i++;
-      } else {
-        bytes += 3;
-      }
-    }
-    return bytes;
   }
 }

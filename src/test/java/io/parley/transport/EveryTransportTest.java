@@ -213,7 +213,7 @@ class EveryTransportTest {
   }
 
   private static void assertLeaves(Transport transport, String room, long stoppedNanos) {
-    assertTrue(Poll.until(() -> presence(room).isEmpty(), Duration.ofMillis(HEARTBEAT_TIMEOUT_MS).plus(WAIT)),
+    assertTrue(Poll.until(() -> presenceIfAnswered(room).isEmpty(), Duration.ofMillis(HEARTBEAT_TIMEOUT_MS).plus(WAIT)),
         "left presence");
     long tookMs = (System.nanoTime() - stoppedNanos) / 1_000_000;
     assertTrue(tookMs >= HEARTBEAT_TIMEOUT_MS - HEARTBEAT_MS, "not before the timeout: " + tookMs + " ms");
@@ -269,6 +269,15 @@ class EveryTransportTest {
     Matcher value = Pattern.compile("(?m)^parley_slow_consumers_total(?:\\{[^}]*})? (\\S+)$")
         .matcher(Http.get(NODE.vertx(), NODE.port(), "/metrics").body());
     return value.find() ? Double.parseDouble(value.group(1)) : 0;
+  }
+
+  /** The room's presence, or (the API call timed out on a loaded machine) a set that is not yet empty. */
+  private static Set<String> presenceIfAnswered(String room) {
+    try {
+      return presence(room);
+    } catch (IllegalStateException timedOut) {
+      return Set.of("(no answer yet)");
+    }
   }
 
   private static Set<String> presence(String room) {
