@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
+import static io.parley.testing.Sessions.untilOk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -232,7 +233,7 @@ class LostStreamsTest {
 
   private static void sendUntilOk(TestClient sender, String to, String tag) {
     untilOk(sender, new JsonObject().put("type", "send").put("to", to)
-        .put("body", new JsonObject().put("tag", tag)).put("id", to + "/" + tag));
+        .put("body", new JsonObject().put("tag", tag)).put("id", to + "/" + tag), WAIT);
   }
 
   private JsonObject authenticate(TestClient client, String user) {
@@ -267,21 +268,7 @@ class LostStreamsTest {
 
   private static JsonObject publishUntilOk(TestClient publisher, String room, String tag) {
     return untilOk(publisher, new JsonObject().put("type", "publish").put("room", room)
-        .put("body", new JsonObject().put("tag", tag)).put("id", room + "/" + tag));
-  }
-
-  /** Sends a request, retrying with the same id while the cluster answers unavailable (it is re-forming). */
-  private static JsonObject untilOk(TestClient client, JsonObject request) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      JsonObject reply = client.request(request);
-      if ("ok".equals(reply.getString("type"))) {
-        return reply;
-      }
-      if (System.nanoTime() > deadline || !"unavailable".equals(reply.getString("code"))) {
-        throw new AssertionError(request.getString("type") + " " + request.getString("id") + " failed: " + reply);
-      }
-    }
+        .put("body", new JsonObject().put("tag", tag)).put("id", room + "/" + tag), WAIT);
   }
 
   private TestClient authenticated(int port, String user, List<String> rooms, List<String> publish) {

@@ -18,6 +18,7 @@ import static io.parley.testing.Sessions.expectError;
 import static io.parley.testing.Sessions.expectOk;
 import static io.parley.testing.Sessions.join;
 import static io.parley.testing.Sessions.publish;
+import static io.parley.testing.Sessions.untilOk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -64,25 +65,13 @@ class StoreOutageTest {
       expectError(alice.request(sending), "unavailable");
 
       server.restart();
-      JsonObject published = untilOk(alice, publishing);
-      untilOk(alice, sending);
+      JsonObject published = untilOk(alice, publishing, WAIT);
+      untilOk(alice, sending, WAIT);
       JsonObject history = expectOk(alice.request(new JsonObject().put("type", "history").put("room", "outage")));
       List<Object> bodies = history.getJsonArray("messages").stream()
           .map(m -> ((JsonObject) m).getValue("body")).toList();
       assertEquals(List.of("before", "during"), bodies, "acknowledged messages kept, the retry stored once");
       assertEquals(published.getLong("seq"), history.getLong("seq"));
-    }
-  }
-
-  /** The same request (same id) again until the node answers ok; only unavailable may come meanwhile. */
-  private static JsonObject untilOk(TestClient client, JsonObject request) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      JsonObject reply = client.request(request);
-      if ("ok".equals(reply.getString("type")) || System.nanoTime() > deadline) {
-        return expectOk(reply);
-      }
-      expectError(reply, "unavailable");
     }
   }
 }

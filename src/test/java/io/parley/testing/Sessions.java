@@ -4,6 +4,8 @@ import io.parley.ParleyNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Opens authenticated test clients and speaks the common requests. */
@@ -49,5 +51,20 @@ public final class Sessions {
 
   public static boolean isMessage(JsonObject frame, String room) {
     return "message".equals(frame.getString("type")) && room.equals(frame.getString("room"));
+  }
+
+  /**
+   * The same request (same id) again until the node answers ok, within {@code wait}; meanwhile only
+   * {@code unavailable} (the cluster or the store re-forming) may come.
+   */
+  public static JsonObject untilOk(TestClient client, JsonObject request, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      JsonObject reply = client.request(request);
+      if ("ok".equals(reply.getString("type")) || System.nanoTime() > deadline) {
+        return expectOk(reply);
+      }
+      expectError(reply, "unavailable");
+    }
   }
 }
